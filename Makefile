@@ -18,13 +18,13 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	DLCOURSE_STATIC=1 $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 browser:
 	@bash requirements/install-chromium.sh
 
 test: book browser
-	$(BIN)/python -m pytest --nbval tests solutions
+	DLCOURSE_STATIC=1 $(BIN)/python -m pytest --nbval tests solutions
 
 release: $(STAMP)
 	$(BIN)/python -m dlcourse release --execute
