@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 __version__ = "0.1.0"
-__all__ = ["device", "seed_everything", "__version__"]
+__all__ = ["device", "describe", "seed_everything", "__version__"]
 
 
 def device() -> "torch.device":
@@ -33,6 +33,24 @@ def device() -> "torch.device":
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def describe() -> str:
+    """One line on the hardware the chapters will use, e.g. for the top of a notebook.
+
+    "cuda: NVIDIA H100 (79.1 GiB), torch 2.13.0" or "cpu: 2 threads, torch 2.13.0".
+    """
+    import torch
+
+    dev = device()
+    if dev.type == "cuda":
+        props = torch.cuda.get_device_properties(dev)
+        what = f"{props.name} ({props.total_memory / 2**30:.1f} GiB)"
+    elif dev.type == "mps":
+        what = "Apple GPU (Metal)"
+    else:
+        what = f"{torch.get_num_threads()} threads"
+    return f"{dev.type}: {what}, torch {torch.__version__.split('+')[0]}"
 
 
 def seed_everything(seed: int) -> None:
