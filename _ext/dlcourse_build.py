@@ -1,0 +1,64 @@
+"""Sphinx extension: re-execute the chapters when the ``dlcourse`` library changes.
+
+Jupyter Book 1 caches executed notebooks by the text of their code cells, so a change to
+``dlcourse`` alone would leave every chapter showing outputs of the old library. Here the
+sources of the library are hashed at every build; when the hash differs from the one the
+last successful build recorded, the execution cache is emptied and every document is
+marked outdated, so each chapter runs again against the new code. An edit to a chapter's
+prose re-executes nothing; an edit to its code cells re-executes that chapter only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+LIBRARY = Path(__file__).resolve().parents[1] / "dlcourse"
+
+
+def library_hash(root: Path = LIBRARY) -> str:
+    """SHA-256 over the paths and bytes of every file of the library (caches excluded)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _builder_inited(app: Sphinx) -> None:
+    env = app.env
+    current = library_hash()
+    env.dlcourse_pending_hash = current  # type: ignore[attr-defined]
+    env.dlcourse_changed = getattr(env, "dlcourse_hash", None) != current  # type: ignore[attr-defined]
+    if env.dlcourse_changed:  # type: ignore[attr-defined]
+        cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+        if cache.exists():
+            logger.info(f"[dlcourse] library changed: clearing the execution cache {cache}")
+            shutil.rmtree(cache)
+
+
+def _env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                      removed: set[str]) -> list[str]:
+    if getattr(env, "dlcourse_changed", False):
+        return sorted(env.found_docs - added - changed - removed)
+    return []
+
+
+def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    env.dlcourse_hash = env.dlcourse_pending_hash  # type: ignore[attr-defined]
+    env.dlcourse_changed = False  # type: ignore[attr-defined]
+    return []
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _builder_inited)
+    app.connect("env-get-outdated", _env_get_outdated)
+    app.connect("env-updated", _env_updated)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
