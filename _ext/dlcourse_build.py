@@ -11,6 +11,7 @@ prose re-executes nothing; an edit to its code cells re-executes that chapter on
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,31 @@ def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+_LITERAL = re.compile(r"(``.+?``|(?<![\w*])\*\*?[^*\s][^*]*?(?<!\s)\*\*?(?![\w*]))")
+
+
+def _plain_docstring(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Docstrings here are plain text with formulas (|x|, a*b, x**2), not reStructuredText:
+    escape the characters RST would read as substitutions or emphasis (outside ``code``),
+    and turn an indented block after a text line into a literal block."""
+    out: list[str] = []
+    for n, line in enumerate(lines):
+        parts = _LITERAL.split(line)
+        line = "".join(p if i % 2 else p.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
+                       for i, p in enumerate(parts))
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and out and out[-1].strip() == "" and n >= 2:
+            prev = next((l for l in reversed(out) if l.strip()), "")
+            prev_indent = len(prev) - len(prev.lstrip())
+            if indent > prev_indent and not prev.rstrip().endswith("::") and not prev.lstrip().startswith((">>>", "-", "*")):
+                j = max(k for k, l in enumerate(out) if l.strip())
+                out[j] = out[j].rstrip() + " ::" if not out[j].rstrip().endswith(":") else out[j].rstrip() + ":"
+        out.append(line)
+    lines[:] = out
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("autodoc-process-docstring", _plain_docstring)
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)
     app.connect("env-updated", _env_updated)
