@@ -81,7 +81,20 @@ def _plain_docstring(app: Sphinx, what: str, name: str, obj: Any, options: Any, 
     lines[:] = out
 
 
+def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Jupyter Book 1 always loads sphinx-thebe, and declares its configuration twice (a
+    script error on every page) with a CDN address in it. Live code is not offered here,
+    so its scripts are left out of the pages."""
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [
+            s for s in scripts
+            if "thebe" not in str(s) and "THEBE" not in str(getattr(s, "attributes", {}).get("body", ""))
+        ]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", _drop_thebe)
     app.connect("autodoc-process-docstring", _plain_docstring)
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)
