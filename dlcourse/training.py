@@ -22,7 +22,27 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
-__all__ = ["History", "evaluate", "train_epoch", "fit", "EarlyStopping"]
+__all__ = ["FeedForward", "History", "evaluate", "train_epoch", "fit", "EarlyStopping"]
+
+
+class FeedForward(nn.Module):
+    """Fully connected layers with ReLU between them: the lecture's ``OurFFN`` for any widths.
+
+    h⁰ = x; hᵏ = ReLU(hᵏ⁻¹Wᵏ + bᵏ) for the hidden layers; the last layer returns logits.
+    ``FeedForward(64, 10)`` has the lecture's widths n → 10 → 20 → 15 → classes.
+    """
+
+    def __init__(self, n_in: int, n_classes: int, hidden: tuple[int, ...] = (10, 20, 15)) -> None:
+        super().__init__()
+        sizes = (n_in, *hidden, n_classes)
+        if any(not isinstance(n, int) or n < 1 for n in sizes):
+            raise ValueError(f"layer sizes must be positive ints, got {sizes}")
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers[:-1]:
+            x = torch.relu(layer(x))
+        return self.layers[-1](x)
 
 
 @dataclass

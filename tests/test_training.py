@@ -90,3 +90,17 @@ def test_a_non_finite_loss_is_reported_not_hidden():
     poisoned = [(X.clone().fill_(float("inf")), y)]
     with pytest.raises(FloatingPointError, match="learning rate"):
         fit(model, poisoned, val, torch.optim.SGD(model.parameters(), lr=0.1), epochs=1, progress=False)
+
+
+def test_feedforward_has_the_lecture_widths_and_computes_relu_layers():
+    from dlcourse.training import FeedForward
+
+    net = FeedForward(64, 10)
+    assert [(l.in_features, l.out_features) for l in net.layers] == [(64, 10), (10, 20), (20, 15), (15, 10)]
+    x = torch.randn(3, 64)
+    h = x
+    for layer in net.layers[:-1]:
+        h = torch.clamp(h @ layer.weight.T + layer.bias, min=0)
+    torch.testing.assert_close(net(x), h @ net.layers[-1].weight.T + net.layers[-1].bias)
+    with pytest.raises(ValueError, match="positive ints"):
+        FeedForward(64, 10, hidden=(0,))

@@ -68,18 +68,30 @@ class Check:
     ``cases(rng)`` must return the same cases for the same generator state, so a grader
     can redraw in its own process exactly what the student's function was run on.
     ``diagnoses`` map (got, expected, case) to a hint about a typical mistake, or None.
+    A check without a ``reference`` judges the answer alone (e.g. an accuracy target):
+    its ``compare`` receives ``expected=None``.
     ``reference_names`` are the dlcourse functions that solve the exercise outright: a
-    submission that calls them is taking a shortcut.
+    submission that calls them is taking a shortcut. ``call`` (optional) says how to
+    apply a function to a case when the arguments must be built afresh for each call
+    (e.g. a model that training would otherwise modify); graders use :meth:`apply`.
     """
 
     id: str
     function: str
-    reference: Callable[..., Any]
+    reference: Callable[..., Any] | None
     cases: Callable[[np.random.Generator], Sequence[Case]]
     compare: Comparator
     diagnoses: Sequence[Diagnosis] = ()
     hint: str = ""
     reference_names: Sequence[str] = ()
+    call: "Callable[[Callable[..., Any], Case], Any] | None" = None
+
+    def apply(self, fn: Callable[..., Any], case: Case) -> Any:
+        """``fn`` on one case: ``fn(*case.args, **case.kwargs)``, or through ``call`` when the
+        exercise needs fresh objects built for each call (a model, an optimizer)."""
+        if self.call is not None:
+            return self.call(fn, case)
+        return fn(*case.args, **case.kwargs)
 
 
 @dataclass(frozen=True)
@@ -193,7 +205,7 @@ def run(check_id: str, fn: Callable[..., Any], seed: int | None = None) -> Verdi
     cases = list(chk.cases(np.random.default_rng(seed)))
     for number, case in enumerate(cases, start=1):
         try:
-            got = fn(*case.args, **case.kwargs)
+            got = chk.apply(fn, case)
         except NotImplementedError:
             return Verdict(
                 check_id,
@@ -211,7 +223,7 @@ def run(check_id: str, fn: Callable[..., Any], seed: int | None = None) -> Verdi
                 f"{chk.function} raised {type(exc).__name__}: {exc}\n  on case {number} "
                 f"of {len(cases)}: {case.label}",
             )
-        expected = chk.reference(*case.args, **case.kwargs)
+        expected = None if chk.reference is None else chk.apply(chk.reference, case)
         failure = chk.compare(got, expected)
         if failure is None:
             continue
@@ -224,7 +236,8 @@ def run(check_id: str, fn: Callable[..., Any], seed: int | None = None) -> Verdi
         if hint:
             message += f"\n  Hint: {hint}"
         return Verdict(check_id, False, len(cases), message)
-    return Verdict(check_id, True, len(cases), f"{chk.function}: all {len(cases)} cases pass.")
+    passed = "the case passes" if len(cases) == 1 else f"all {len(cases)} cases pass"
+    return Verdict(check_id, True, len(cases), f"{chk.function}: {passed}.")
 
 
 def check(check_id: str, fn: Callable[..., Any], seed: int | None = None) -> None:

@@ -1,0 +1,326 @@
+"""Results as plain data: run a student's function in the kernel, read the answers in the grader.
+
+The grader never trusts the kernel to judge an answer. A *collection cell*, which the
+grader appends after the student's code, calls :func:`collect`: it regenerates a check's
+cases from a seed that the grader drew at grading time, runs the student's function on
+each, and writes what came back as JSON — numbers, strings and array buffers, nothing
+that could run code when read. The grader then :func:`decode`\\ s the file with strict
+validation and judges the answers in its own process (see ``grader.py``).
+
+Anything the encoder does not know becomes an :class:`Opaque` value that keeps the
+answer's ``repr`` (and, when the object converts to a numeric array, that array): a
+comparison then says what the student returned, and an overloaded ``__eq__`` has nothing
+to act on.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import sys
+from typing import Any
+
+__all__ = ["collect", "encode", "decode", "Opaque", "Raised", "ResultError", "MAX_RESULT_BYTES"]
+
+FORMAT = 1
+MAX_RESULT_BYTES = 64 * 2**20  # the largest result file the grader reads
+MAX_DEPTH = 16
+MAX_ITEMS = 100_000
+MAX_TEXT = 100_000
+NUMERIC_KINDS = "biufc"
+
+
+class ResultError(ValueError):
+    """A result file that is not what :func:`collect` writes."""
+
+
+# ============================================================================ kernel side
+def _safe_repr(value: Any, limit: int = 300) -> str:
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: BLE001 - a student's __repr__ may raise anything
+        text = f"<{type(value).__name__} object>"
+    if not isinstance(text, str):
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _array(arr: Any) -> dict[str, Any]:
+    import numpy as np
+
+    arr = np.asarray(arr, order="C")  # (ascontiguousarray would make a 0-d array 1-d)
+    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "data": base64.b64encode(arr.tobytes()).decode()}
+
+
+def _as_numeric_array(value: Any) -> Any:
+    """``value`` as a numeric numpy array, or None when it does not convert to one."""
+    import numpy as np
+
+    try:
+        arr = np.asarray(value)
+        if arr.dtype.kind not in NUMERIC_KINDS:
+            arr = arr.astype(np.float64)
+    except BaseException:  # noqa: BLE001 - conversion runs the student's code
+        return None
+    return arr if arr.dtype.kind in NUMERIC_KINDS else None
+
+
+def _opaque(value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"t": "opaque", "type": type(value).__name__, "repr": _safe_repr(value)}
+    arr = _as_numeric_array(value)
+    if arr is not None:
+        out["array"] = _array(arr)
+    return out
+
+
+def _torch_tensor(value: Any) -> dict[str, Any] | None:
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(value, torch.Tensor):
+        return None
+    t = value.detach().to("cpu")  # a tensor on a GPU is judged like one on the CPU
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.to(torch.float32)
+    return {"t": "torch", "dtype": str(t.dtype).removeprefix("torch."), **_array(t.resolve_conj().numpy())}
+
+
+def encode(value: Any, depth: int = 0) -> dict[str, Any]:
+    """``value`` as plain JSON data; exact types only, so subclasses cannot smuggle behaviour."""
+    import numpy as np
+
+    kind = type(value)
+    if value is None:
+        return {"t": "none"}
+    if kind is bool:
+        return {"t": "bool", "v": value}
+    if kind is int:
+        try:
+            return {"t": "int", "v": str(value)}
+        except ValueError:  # more digits than Python prints
+            return _opaque(value)
+    if kind is float:
+        return {"t": "float", "v": value.hex()}
+    if kind is complex:
+        return {"t": "complex", "re": value.real.hex(), "im": value.imag.hex()}
+    if kind is str:
+        return {"t": "str", "v": value} if len(value) <= MAX_TEXT else _opaque(value)
+    if isinstance(value, np.ndarray):
+        arr = value.view(np.ndarray)  # the data, without a subclass's methods
+        if arr.dtype.kind in NUMERIC_KINDS:
+            return {"t": "ndarray", **_array(arr)}
+        return _opaque(value)
+    if isinstance(value, np.generic) and np.asarray(value).dtype.kind in NUMERIC_KINDS:
+        return {"t": "npscalar", **_array(np.asarray(value))}
+    tensor = _torch_tensor(value)
+    if tensor is not None:
+        return tensor
+    if kind in (list, tuple) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+        return {"t": kind.__name__, "items": [encode(v, depth + 1) for v in value]}
+    if kind is dict and depth < MAX_DEPTH and len(value) <= MAX_ITEMS and all(type(k) is str for k in value):
+        return {"t": "dict", "items": [[k, encode(v, depth + 1)] for k, v in value.items()]}
+    return _opaque(value)
+
+
+def _raised(exc: BaseException) -> dict[str, Any]:
+    name = type(exc).__name__
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001 - a student's exception may fail to print
+        message = _safe_repr(exc)
+    return {
+        "t": "raised",
+        "type": name if name.isidentifier() else "Exception",
+        "message": message[:MAX_TEXT],
+        "not_implemented": isinstance(exc, NotImplementedError),
+    }
+
+
+def collect(check_id: str, name: str, seed: int, path: str) -> None:
+    """Run the caller's ``name`` on the cases of ``check_id`` drawn from ``seed``; write JSON to ``path``.
+
+    Called by the grader's collection cell; the function is looked up in the namespace of
+    the calling cell (the notebook's), so a student's own variable names cannot shadow it.
+    The first exception ends the run, as in :func:`dlcourse.grading.run`.
+    """
+    import numpy as np
+
+    namespace = sys._getframe(1).f_globals
+    record: dict[str, Any] = {"format": FORMAT, "check": check_id, "seed": seed}
+    fn = namespace.get(name, collect)  # ``collect`` marks "not defined"
+    if fn is collect:
+        record["status"] = "undefined"
+    elif not callable(fn):
+        record.update(status="not_callable", repr=_safe_repr(fn))
+    else:
+        from dlcourse import grading
+
+        cases = list(grading.get(check_id).cases(np.random.default_rng(seed)))
+        results: list[dict[str, Any]] = []
+        for case in cases:
+            try:
+                got = fn(*case.args, **case.kwargs)
+            except KeyboardInterrupt:  # the grader's interrupt at the time limit
+                raise
+            except BaseException as exc:  # noqa: BLE001 - SystemExit counts as the function's answer
+                results.append(_raised(exc))
+                break
+            results.append(encode(got))
+        record.update(status="ran", n_cases=len(cases), results=results)
+    text = json.dumps(record, allow_nan=False)
+    if len(text) > MAX_RESULT_BYTES:
+        record.pop("results", None)
+        record["status"] = "too_large"
+        text = json.dumps(record)
+    part = path + ".part"
+    with open(part, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(part, path)
+
+
+# ============================================================================ grader side
+class Opaque:
+    """An answer the grader keeps only as its type name, ``repr`` and (maybe) numeric array."""
+
+    def __init__(self, type_name: str, text: str, array: Any = None) -> None:
+        self.type_name, self.text, self.array = type_name, text, array
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if self.array is None:
+            raise TypeError(f"a {self.type_name} is not a number or an array")
+        return self.array if dtype is None else self.array.astype(dtype)
+
+
+class Raised:
+    """An exception the student's function raised, by name and message."""
+
+    def __init__(self, type_name: str, message: str, not_implemented: bool) -> None:
+        self.type_name, self.message, self.not_implemented = type_name, message, not_implemented
+
+    def exception(self) -> Exception:
+        """An exception that prints like the student's (``TypeName: message``)."""
+        if self.not_implemented:
+            return NotImplementedError(self.message)
+        cls = type(self.type_name, (Exception,), {"__module__": "builtins"})
+        return cls(self.message)
+
+
+def _need(cond: bool, what: str) -> None:
+    if not cond:
+        raise ResultError(what)
+
+
+def _decode_array(node: dict[str, Any]) -> Any:
+    import numpy as np
+
+    dtype_text, shape, data = node.get("dtype"), node.get("shape"), node.get("data")
+    _need(isinstance(dtype_text, str) and len(dtype_text) <= 8, "bad dtype")
+    try:
+        dtype = np.dtype(dtype_text)
+    except TypeError:
+        raise ResultError(f"unknown dtype {dtype_text!r}") from None
+    _need(dtype.kind in NUMERIC_KINDS and not dtype.hasobject, f"dtype {dtype_text!r} is not numeric")
+    _need(isinstance(shape, list) and len(shape) <= 32, "bad shape")
+    _need(all(type(n) is int and n >= 0 for n in shape), "bad shape")
+    _need(isinstance(data, str), "bad array data")
+    raw = base64.b64decode(data, validate=True)
+    _need(len(raw) == math.prod(shape) * dtype.itemsize, "array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _float(text: Any) -> float:
+    _need(isinstance(text, str) and len(text) <= 40, "bad float")
+    try:
+        return float.fromhex(text)
+    except ValueError:
+        raise ResultError(f"bad float {text!r}") from None
+
+
+def decode(node: Any, depth: int = 0) -> Any:
+    """The Python value for one encoded answer; raises :class:`ResultError` on anything unexpected."""
+    import numpy as np
+
+    _need(isinstance(node, dict) and depth <= MAX_DEPTH + 1, "bad value")
+    t = node.get("t")
+    if t == "none":
+        return None
+    if t == "bool":
+        _need(type(node.get("v")) is bool, "bad bool")
+        return node["v"]
+    if t == "int":
+        _need(isinstance(node.get("v"), str) and len(node["v"]) <= 5000, "bad int")
+        try:
+            return int(node["v"])
+        except ValueError:
+            raise ResultError("bad int") from None
+    if t == "float":
+        return _float(node.get("v"))
+    if t == "complex":
+        return complex(_float(node.get("re")), _float(node.get("im")))
+    if t == "str":
+        _need(isinstance(node.get("v"), str), "bad str")
+        return node["v"]
+    if t == "ndarray":
+        return _decode_array(node)
+    if t == "npscalar":
+        return _decode_array(node)[()]
+    if t == "torch":
+        arr = _decode_array(node)
+        try:
+            import torch
+        except ImportError:  # pragma: no cover - the grader has torch where students do
+            return arr
+        return torch.from_numpy(arr)
+    if t in ("list", "tuple"):
+        items = node.get("items")
+        _need(isinstance(items, list), "bad sequence")
+        values = [decode(v, depth + 1) for v in items]
+        return values if t == "list" else tuple(values)
+    if t == "dict":
+        items = node.get("items")
+        _need(isinstance(items, list), "bad dict")
+        _need(all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in items), "bad dict")
+        return {k: decode(v, depth + 1) for k, v in items}
+    if t == "opaque":
+        type_name, text = node.get("type"), node.get("repr")
+        _need(isinstance(type_name, str) and isinstance(text, str), "bad opaque value")
+        array = _decode_array(node["array"]) if "array" in node else None
+        return Opaque(type_name[:100], text[:1000], array)
+    if t == "raised":
+        type_name, message = node.get("type"), node.get("message")
+        _need(isinstance(type_name, str) and type_name.isidentifier(), "bad exception name")
+        _need(isinstance(message, str) and type(node.get("not_implemented")) is bool, "bad exception")
+        return Raised(type_name[:100], message[:MAX_TEXT], node["not_implemented"])
+    raise ResultError(f"unknown value type {t!r}")
+
+
+def read_results(path: str, check_id: str, seed: int) -> dict[str, Any]:
+    """The record :func:`collect` wrote for this check and seed, with its answers decoded.
+
+    Returns ``{"status": "undefined" | "not_callable" | "too_large" | "ran", ...}``; with
+    ``"ran"``, ``"n_cases"`` and ``"answers"`` (values, :class:`Opaque` or :class:`Raised`).
+    """
+    _need(os.path.getsize(path) <= MAX_RESULT_BYTES + 1024, "the result file is too large")
+    with open(path, encoding="utf-8") as fh:
+        try:
+            record = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise ResultError(f"not JSON ({exc})") from None
+    _need(isinstance(record, dict) and record.get("format") == FORMAT, "unknown format")
+    _need(record.get("check") == check_id and record.get("seed") == seed, "results of another check")
+    status = record.get("status")
+    if status == "not_callable":
+        _need(isinstance(record.get("repr"), str), "bad record")
+        return {"status": status, "repr": record["repr"][:1000]}
+    if status in ("undefined", "too_large"):
+        return {"status": status}
+    _need(status == "ran", f"unknown status {status!r}")
+    n_cases, results = record.get("n_cases"), record.get("results")
+    _need(type(n_cases) is int and isinstance(results, list) and len(results) <= n_cases, "bad record")
+    answers = [decode(r) for r in results]
+    complete = len(answers) == n_cases or (answers and isinstance(answers[-1], Raised))
+    _need(bool(complete), "fewer answers than cases")
+    return {"status": status, "n_cases": n_cases, "answers": answers}

@@ -1,0 +1,61 @@
+"""Start a Jupyter kernel as the child of this small process, with its memory bounded.
+
+Usage (by the grader's kernel manager, with ``python -I -S``)::
+
+    _nanny.py MEMORY_BYTES KERNEL_COMMAND...
+
+The kernel's parent is this process, not the grader's worker: student code that kills
+its parent (``os.kill(os.getppid(), 9)``) only ends the nanny, and the worker sees a dead
+kernel. On Linux both processes die with their parent (``PR_SET_PDEATHSIG``), so no
+kernel outlives the grader. The kernel's data segment is capped with ``RLIMIT_DATA``
+(0: no cap), so an oversized allocation raises ``MemoryError`` in the student's code; a
+cap on the address space instead would break GPU libraries, which reserve far more
+address space than they use. Only the standard library is used, so start-up is quick.
+"""
+
+import ctypes
+import os
+import resource
+import signal
+import sys
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (a no-op elsewhere)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print("usage: _nanny.py MEMORY_BYTES KERNEL_COMMAND...", file=sys.stderr)
+        return 2
+    memory, command = int(argv[0]), argv[1:]
+    die_with_parent()
+    nanny = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        die_with_parent()
+        if os.getppid() != nanny:  # the nanny died before the request took effect
+            os._exit(1)
+        if memory > 0:
+            resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+        os.execvp(command[0], command)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,344 @@
+"""Reading a submission's code for shortcuts and tampering, before any of it runs.
+
+Two things earn a ``flagged`` grade, whatever the answers:
+
+* a **shortcut**: the student's code names dlcourse's reference implementation of an
+  exercise (``dlcourse.calculus.jacobian`` directly, through an alias or a ``from``
+  import, through ``importlib.import_module``/``__import__``, ``getattr`` with a constant
+  name or ``sys.modules``). Only the check whose reference it is gets flagged.
+* **tampering**: code that reaches into dlcourse's grading machinery (anything of
+  ``dlcourse.grading`` but ``check`` and ``run``), changes an attribute of dlcourse, numpy
+  or builtins (``np.allclose = …``, ``grading.check = …``, ``setattr(np.testing, …)``;
+  setting ``torch.backends.cudnn.deterministic`` or ``plt.rcParams`` is fine), or uses
+  the introspection that could do either out of sight of this reader (``globals()``,
+  ``eval``, ``exec``, frames, ``sys.modules``, ``__dict__``, shell commands and most
+  IPython magics). Every check of the notebook gets flagged.
+
+Names are resolved without running anything: imports and simple assignments anywhere in
+the notebook (the key's cells included, so ``grading`` from the key's setup cell is
+known) bind aliases; a dotted name that starts with ``dlcourse`` is then looked up in the
+grader's own copy of the library, so a re-export still counts as the reference.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import re
+import types
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+__all__ = ["Code", "Finding", "analyze"]
+
+ALLOWED_GRADING = {"check", "run"}
+INTROSPECTION_NAMES = {
+    "globals", "vars", "locals", "eval", "exec", "compile", "breakpoint", "get_ipython",
+    "__builtins__", "__loader__", "__spec__",
+}
+INTROSPECTION_ATTRS = {
+    "__dict__", "__globals__", "__builtins__", "__closure__", "__code__", "__subclasses__",
+    "__bases__", "__base__", "__mro__", "f_back", "f_globals", "f_locals", "f_builtins",
+    "gi_frame", "cr_frame", "ag_frame", "tb_frame",
+}
+INTROSPECTION_DOTTED = {
+    "sys.modules", "sys._getframe", "sys.settrace", "sys.setprofile", "sys.addaudithook",
+    "sys.meta_path", "sys.path_hooks", "threading.settrace", "threading.setprofile",
+    "inspect.currentframe", "inspect.stack", "inspect.trace", "inspect.getouterframes",
+    "inspect.getinnerframes", "inspect.getmembers", "inspect.getmembers_static",
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "types.FunctionType",
+    "types.CodeType", "ctypes", "importlib.reload", "importlib.util", "importlib.machinery",
+    "importlib.abc", "builtins", "unittest.mock", "mock",
+}
+# Modules whose attributes a submission must not change: the library and what it judges with.
+PROTECTED_ROOTS = {"dlcourse", "numpy", "builtins"}
+# IPython magics a submission may use; for those that run code, the code is read too.
+CODE_MAGICS = {"time", "timeit", "capture", "prun"}
+PLAIN_MAGICS = {"matplotlib", "config", "precision", "pprint", "who", "whos", "autoreload"}
+_TIMEIT_OPTIONS = re.compile(r"^(\s*-(?:[nrp]\s*\S+|[tcqo]))*\s*")
+
+
+@dataclass(frozen=True)
+class Code:
+    """A cell's source; ``where`` is None for the key's own (trusted) cells."""
+
+    source: str
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a check is flagged; ``check_id`` None means every check of the notebook."""
+
+    check_id: str | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def _transform(source: str) -> str:
+    """IPython syntax (magics, ``!cmd``) as the Python it runs."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython gives up on some inputs; keep the source
+        return source
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(_transform(source))
+    except (SyntaxError, ValueError):  # a cell that does not parse cannot run either
+        return None
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _lookup(dotted: str) -> Any:
+    """The object a ``dlcourse…`` dotted name denotes in the grader's library, or None."""
+    parts = dotted.split(".")
+    if parts[0] != "dlcourse":
+        return None
+    try:
+        obj: Any = importlib.import_module("dlcourse")
+        for part in parts[1:]:
+            if isinstance(obj, types.ModuleType) and not hasattr(obj, part):
+                name = f"{obj.__name__}.{part}"
+                if importlib.util.find_spec(name) is None:
+                    return None
+                importlib.import_module(name)
+            obj = getattr(obj, part)
+    except Exception:  # noqa: BLE001 - an optional dependency missing, a bad name
+        return None
+    return obj
+
+
+class _Analyzer:
+    def __init__(self, checks: Mapping[str, Any]) -> None:
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.references: dict[str, list[Any]] = {}
+        for check_id, chk in checks.items():
+            refs = [chk.reference] + [_lookup(n) for n in chk.reference_names]
+            self.references[check_id] = [r for r in refs if r is not None]
+        from dlcourse import grading
+
+        self.grading_ok = {id(getattr(grading, name)) for name in ALLOWED_GRADING}
+        self.findings: list[Finding] = []
+
+    # ------------------------------------------------------------------ names
+    def bind(self, tree: ast.Module) -> bool:
+        """Add the aliases that ``tree``'s imports and assignments make; True if any was new."""
+        before = sum(len(v) for v in self.aliases.values())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:
+                        self.aliases[a.asname].add(a.name)
+                    else:
+                        top = a.name.split(".")[0]
+                        self.aliases[top].add(top)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    if a.name == "*":
+                        for name in self._public_names(node.module):
+                            self.aliases[name].add(f"{node.module}.{name}")
+                    else:
+                        self.aliases[a.asname or a.name].add(f"{node.module}.{a.name}")
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                values = self.dotted(node.value)
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self.aliases[target.id] |= values
+            elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                self.aliases[node.optional_vars.id] |= self.dotted(node.context_expr)
+        return sum(len(v) for v in self.aliases.values()) != before
+
+    @staticmethod
+    def _public_names(module: str) -> list[str]:
+        mod = _lookup(module)
+        if not isinstance(mod, types.ModuleType):
+            return []
+        return list(getattr(mod, "__all__", [n for n in vars(mod) if not n.startswith("_")]))
+
+    def dotted(self, node: ast.AST) -> set[str]:
+        """The dotted names an expression may denote (empty when it is not a name)."""
+        if isinstance(node, ast.Name):
+            return set(self.aliases.get(node.id, ()))
+        if isinstance(node, ast.Attribute):
+            return {f"{d}.{node.attr}" for d in self.dotted(node.value)}
+        if isinstance(node, ast.Subscript):
+            key = _const_str(node.slice)
+            if key and "sys.modules" in self.dotted(node.value):
+                return {key}
+            return set()
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = _const_str(node.args[0]) if node.args else None
+            if isinstance(func, ast.Name) and func.id not in self.aliases:
+                if func.id == "__import__" and name:
+                    fromlist = node.args[3] if len(node.args) > 3 else None
+                    fromlist = fromlist or next((k.value for k in node.keywords if k.arg == "fromlist"), None)
+                    return {name if fromlist else name.split(".")[0]}
+                if func.id == "getattr" and len(node.args) >= 2 and _const_str(node.args[1]):
+                    return {f"{d}.{node.args[1].value}" for d in self.dotted(node.args[0])}
+            if name and "importlib.import_module" in self.dotted(func):
+                return {name}
+        return set()
+
+    # ------------------------------------------------------------------ findings
+    def flag(self, check_id: str | None, where: str, node: ast.AST, lines: list[str], message: str) -> None:
+        line = getattr(node, "lineno", 0)
+        text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        text = text if len(text) <= 80 else text[:79] + "…"
+        self.findings.append(Finding(check_id, f"{where}, line {line}" + (f" (`{text}`)" if text else ""), message))
+
+    def judge_name(self, dotted: str) -> Iterator[tuple[str | None, str]]:
+        """(check id or None, why) for each rule that the use of ``dotted`` breaks."""
+        for bad in INTROSPECTION_DOTTED:
+            if dotted == bad or dotted.startswith(bad + "."):
+                yield None, f"uses {dotted}, which can reach into the grader's code"
+                return
+        parts = dotted.split(".")
+        if parts[0] != "dlcourse":
+            return
+        if parts[:2] == ["dlcourse", "grading"] and not (
+            len(parts) == 2 or (len(parts) == 3 and parts[2] in ALLOWED_GRADING)
+        ):
+            yield None, f"uses {dotted}, part of dlcourse's grading machinery"
+            return
+        obj = _lookup(dotted)
+        if obj is None:
+            return
+        module = getattr(obj, "__name__", "") if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", "")
+        if isinstance(module, str) and module.startswith("dlcourse.grading") and id(obj) not in self.grading_ok:
+            if not (isinstance(obj, types.ModuleType) and obj.__name__ == "dlcourse.grading"):
+                yield None, f"uses {dotted}, part of dlcourse's grading machinery"
+        for check_id, refs in self.references.items():
+            if any(obj is r for r in refs):
+                yield check_id, f"uses {dotted}, dlcourse's reference implementation of this exercise ({check_id})"
+
+    def inspect(self, tree: ast.Module, where: str, source: str) -> None:
+        lines = _transform(source).splitlines()
+        allowed_ipython: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                self._magic(node, where, lines, allowed_ipython)
+        for node in ast.walk(tree):
+            names: set[str] = set()
+            if isinstance(node, ast.Import):
+                names = {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                mod = node.module
+                names = {f"{mod}.{n}" for n in (self._public_names(mod) if node.names[0].name == "*" else [a.name for a in node.names])}
+                names.add(mod)
+            elif isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+                names = self.dotted(node)
+            for dotted in sorted(names):
+                for check_id, why in self.judge_name(dotted):
+                    self.flag(check_id, where, node, lines, why)
+            self._introspection(node, where, lines, allowed_ipython)
+            self._stores(node, where, lines)
+
+    def _introspection(self, node: ast.AST, where: str, lines: list[str], allowed: set[int]) -> None:
+        if isinstance(node, ast.Name) and node.id in INTROSPECTION_NAMES and id(node) not in allowed:
+            if node.id not in self.aliases:
+                self.flag(None, where, node, lines, f"uses {node.id}, which can reach into the grader's code")
+        elif isinstance(node, ast.Attribute) and node.attr in INTROSPECTION_ATTRS:
+            self.flag(None, where, node, lines, f"uses .{node.attr}, which can reach into the grader's code")
+        elif isinstance(node, ast.Call) and node.args and not _const_str(node.args[0]):
+            if (isinstance(node.func, ast.Name) and node.func.id == "__import__") or (
+                "importlib.import_module" in self.dotted(node.func)
+            ):
+                self.flag(None, where, node, lines, "imports a module whose name is computed at run time")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
+            if len(node.args) >= 2 and not _const_str(node.args[1]):
+                for dotted in self.dotted(node.args[0]):
+                    if dotted.split(".")[0] == "dlcourse":
+                        self.flag(None, where, node, lines, f"looks up a computed attribute of {dotted}")
+
+    def _stores(self, node: ast.AST, where: str, lines: list[str]) -> None:
+        targets: list[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = list(node.targets)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+            if node.args and node.func.id not in self.aliases:
+                for dotted in sorted(_protected(self.dotted(node.args[0]))):
+                    self.flag(None, where, node, lines, f"changes an attribute of {dotted} with {node.func.id}")
+            return
+        for target in _flatten(targets):
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                for dotted in sorted(_protected(self.dotted(target.value))):
+                    what = f"{dotted}.{target.attr}" if isinstance(target, ast.Attribute) else f"{dotted}[…]"
+                    self.flag(None, where, target, lines, f"changes {what}")
+
+    def _magic(self, node: ast.Call, where: str, lines: list[str], allowed: set[int]) -> None:
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)):
+            return
+        inner = func.value.func
+        if not (isinstance(inner, ast.Name) and inner.id == "get_ipython"):
+            return
+        name = _const_str(node.args[0]) if node.args else None
+        if func.attr in ("system", "getoutput"):
+            allowed.add(id(inner))
+            self.flag(None, where, node, lines, "runs a shell command")
+        elif func.attr in ("run_line_magic", "run_cell_magic") and name in PLAIN_MAGICS | CODE_MAGICS:
+            allowed.add(id(inner))
+            if name in CODE_MAGICS:
+                for arg in node.args[1:3]:
+                    code = _const_str(arg)
+                    tree = _parse(_TIMEIT_OPTIONS.sub("", code, count=1)) if code else None
+                    if tree is not None:
+                        self.inspect(tree, where, code or "")
+        elif func.attr in ("run_line_magic", "run_cell_magic"):
+            allowed.add(id(inner))
+            self.flag(None, where, node, lines, f"uses the IPython magic %{name}, which a submission may not use")
+
+
+def _protected(names: Iterable[str]) -> set[str]:
+    return {n for n in names if n.split(".")[0] in PROTECTED_ROOTS}
+
+
+def _flatten(targets: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    for t in targets:
+        if isinstance(t, (ast.Tuple, ast.List)):
+            yield from _flatten(t.elts)
+        elif isinstance(t, ast.Starred):
+            yield from _flatten([t.value])
+        else:
+            yield t
+
+
+def analyze(cells: Sequence[Code], checks: Mapping[str, Any]) -> list[Finding]:
+    """Findings for the student's cells of one notebook (``where`` set), in order, without repeats.
+
+    ``checks`` maps the notebook's check ids to their :class:`~dlcourse.grading.Check`.
+    """
+    analyzer = _Analyzer(checks)
+    trees = [(_parse(c.source), c) for c in cells]
+    for _ in range(4):  # aliases of aliases: a few rounds reach the fixed point
+        changed = [analyzer.bind(tree) for tree, _ in trees if tree is not None]
+        if not any(changed):
+            break
+    for tree, cell in trees:
+        if tree is not None and cell.where is not None:
+            analyzer.inspect(tree, cell.where, cell.source)
+    seen: set[tuple[str | None, str]] = set()
+    unique = []
+    for f in analyzer.findings:
+        if (f.check_id, f.message) not in seen:
+            seen.add((f.check_id, f.message))
+            unique.append(f)
+    return unique

@@ -1,0 +1,412 @@
+"""Checks for the exercises of chapter 4, *Backpropagation*.
+
+Three exercises: the Jacobian of a sigmoid layer, backpropagation by hand through a
+network with two sigmoid hidden layers and a softmax output (every weight and bias
+gradient and ∂l/∂x, as a dict), and the δ recursion for the squared loss. The answers
+with several parts are compared part by part in the order the backward pass computes
+them, so the verdict names the *first* wrong gradient — the one where the mistake is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import backprop
+from . import Case, Check, Comparator, Failure, compare_arrays, register
+
+__all__ = [
+    "GRADIENT_ORDER",
+    "compare_dict",
+    "compare_list",
+    "lecture_layer",
+    "chapter_network",
+    "network_gradients",
+    "chapter_delta_network",
+    "deltas",
+]
+
+#: The order in which the backward pass produces the gradients of a 3-layer network.
+GRADIENT_ORDER = ("W3", "b3", "W2", "b2", "W1", "b1", "x")
+
+
+# ----------------------------------------------------------------- comparing many arrays
+def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) -> Comparator:
+    """A comparator for a dict of arrays: the keys in ``keys``, compared in that order.
+
+    The first key that is missing or wrong ends the comparison; its name starts the
+    summary (``"W2: at element [0, 3] expected …, got …"``).
+    """
+    inner = compare_arrays(rtol, atol)
+    wanted = ", ".join(repr(k) for k in keys)
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        if not isinstance(got, dict):
+            return Failure(f"expected a dict with keys {wanted}, got {type(got).__name__} {got!r:.80}")
+        for key in keys:
+            if key not in got:
+                return Failure(f"your dict has no key {key!r} (expected keys: {wanted})")
+            failure = inner(got[key], expected[key])
+            if failure is not None:
+                return Failure(f"{key}: {failure.summary}", failure.hint)
+        return None
+
+    return compare
+
+
+def compare_list(name: Callable[[int], str] = lambda i: f"item {i}", *, backwards: bool = False,
+                 rtol: float = 1e-7, atol: float = 1e-9) -> Comparator:
+    """A comparator for a list of arrays of the reference's length, element by element.
+
+    ``name(i)`` labels element i = 1, 2, … in messages; ``backwards`` compares the last
+    element first (the order in which a backward pass computes them).
+    """
+    inner = compare_arrays(rtol, atol)
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        n = len(expected)
+        labels = [name(i + 1) for i in range(n)]
+        if not isinstance(got, (list, tuple)):
+            return Failure(f"expected a list of {n} arrays, got {type(got).__name__} {got!r:.80}")
+        if len(got) != n:
+            return Failure(f"expected a list of {n} arrays ({', '.join(labels[:n])}), got {len(got)}")
+        order = range(n - 1, -1, -1) if backwards else range(n)
+        for i in order:
+            failure = inner(got[i], expected[i])
+            if failure is not None:
+                return Failure(f"{labels[i]}: {failure.summary}", failure.hint)
+        return None
+
+    return compare
+
+
+def _as_float_array(value: Any) -> np.ndarray | None:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _close(got: Any, target: Any, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
+    g, t = _as_float_array(got), _as_float_array(target)
+    if g is None or t is None or g.shape != t.shape:
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.isfinite(g)) and np.allclose(g, t, rtol=rtol, atol=atol))
+
+
+# ----------------------------------------------------------------- 04.layer_jacobian
+def lecture_layer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lecture's layer as plain numpy data: x = [1, −1, 1], W (3×4) and b (4,) drawn from seed 0."""
+    rng = np.random.default_rng(0)
+    return np.array([1.0, -1.0, 1.0]), rng.normal(size=(3, 4)), rng.normal(size=4)
+
+
+def _jacobian_cases(rng: np.random.Generator) -> list[Case]:
+    x, W, b = lecture_layer()
+    cases = [Case((x, W, b), "the lecture's x = [1, −1, 1] with W of shape (3, 4) and b of shape (4,) (seed 0)")]
+    for n, m in [(3, 3), (5, 2)]:
+        x, W, b = rng.normal(size=n), rng.normal(size=(n, m)), rng.normal(size=m)
+        cases.append(Case((x, W, b), f"x = {np.round(x, 3)}, W of shape ({n}, {m}), b = {np.round(b, 3)}"))
+    return cases
+
+
+def _jacobian_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    x, W, b = case.args
+    g = _as_float_array(got)
+    if g is None:
+        return None
+    n, m = W.shape
+    h = backprop.sigmoid(x @ W + b)
+    if (g.shape == (n, m) and n != m) or (n == m and _close(g, expected.T)):
+        return (
+            "your matrix is transposed: row j is ∂h_j/∂x, one row per output and one column per "
+            f"input, so ∂h/∂x = diag(σ′(h̄)) Wᵀ has shape ({m}, {n}); W diag(σ′(h̄)) is its transpose."
+        )
+    if g.shape != expected.shape and g.shape in ((m, m), (m,)):
+        return "you forgot Wᵀ: by the chain rule ∂h/∂x = diag(σ′(h̄)) · ∂h̄/∂x, and ∂h̄/∂x = Wᵀ."
+    if _close(g, np.diag(h) @ W.T):
+        return "you used σ(h̄) where its derivative belongs: σ′(h̄) = σ(h̄)(1 − σ(h̄)) = h ⊙ (1 − h)."
+    hbar = x @ W + b
+    if _close(g, np.diag(hbar * (1 - hbar)) @ W.T):
+        return "σ′ = h ⊙ (1 − h) uses the activation h = σ(h̄), not the pre-activation h̄."
+    h0 = backprop.sigmoid(x @ W)
+    if _close(g, np.diag(h0 * (1 - h0)) @ W.T):
+        return "you left out the bias: h̄ = xW + b."
+    if _close(g, expected, rtol=1e-4, atol=1e-6):
+        return (
+            "close, but only to finite-difference accuracy: derive the exact formula "
+            "diag(h ⊙ (1 − h)) Wᵀ instead of differencing."
+        )
+    return None
+
+
+register(
+    Check(
+        id="04.layer_jacobian",
+        function="layer_jacobian",
+        reference=backprop.sigmoid_layer_jacobian,
+        cases=_jacobian_cases,
+        compare=compare_arrays(rtol=1e-11, atol=1e-14),
+        diagnoses=(_jacobian_mistake,),
+        hint="h = σ(xW + b); ∂h/∂x = diag(h ⊙ (1 − h)) Wᵀ, an m×n matrix.",
+        reference_names=("dlcourse.backprop.sigmoid_layer_jacobian", "dlcourse.calculus.jacobian"),
+    )
+)
+
+
+# ----------------------------------------------------------------- 04.backprop
+def chapter_network() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The chapter's network and sample: sizes (4, 5, 3, 3), weights of ``MLP(…, seed=0)``,
+    biases N(0, 0.5²) and x ~ N(0, 1) of shape (1, 4) from seed 1, label y = [2]."""
+    net = backprop.MLP((4, 5, 3, 3), activation="sigmoid", seed=0)
+    rng = np.random.default_rng(1)
+    for k in (1, 2, 3):
+        net.params[f"b{k}"] = rng.normal(scale=0.5, size=net.sizes[k])
+    x = rng.normal(size=(1, 4))
+    return {k: v.copy() for k, v in net.params.items()}, x, np.array([2])
+
+
+def network_gradients(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """∂l/∂W³, ∂l/∂b³, …, ∂l/∂x of the batch-mean softmax cross-entropy of a sigmoid MLP.
+
+    ``params`` holds W1, b1, … (any depth); the reference answer of 04.backprop, computed
+    by :class:`dlcourse.backprop.MLP`.
+    """
+    K = sum(1 for k in params if k.startswith("W"))
+    sizes = (params["W1"].shape[0], *(params[f"W{k}"].shape[1] for k in range(1, K + 1)))
+    net = backprop.MLP(sizes, activation="sigmoid")
+    net.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    net.loss(x, y)
+    grads = net.backward(y)
+    order = [name for k in range(K, 0, -1) for name in (f"W{k}", f"b{k}")] + ["x"]
+    return {name: grads[name] for name in order}
+
+
+def _slipped_backprop(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, *,
+                      minus_one: bool = True, mean: bool = True, prime_at: int = 0,
+                      prime: str = "none") -> dict[str, np.ndarray]:
+    """The backward pass with one typical slip: no −1_y, a sum instead of the mean, or at
+    layer ``prime_at`` no σ′ (``prime="none"``) or σ in place of σ′ (``prime="sigma"``)."""
+    K = sum(1 for k in params if k.startswith("W"))
+    h = [np.asarray(X, dtype=np.float64)]
+    for k in range(1, K + 1):
+        hbar = h[-1] @ params[f"W{k}"] + params[f"b{k}"]
+        h.append(backprop.sigmoid(hbar) if k < K else hbar)
+    B = h[0].shape[0]
+    gbar = backprop.softmax(h[K])
+    if minus_one:
+        gbar[np.arange(B), y] -= 1.0
+    if mean:
+        gbar /= B
+    grads: dict[str, np.ndarray] = {}
+    for k in range(K, 0, -1):
+        grads[f"W{k}"] = h[k - 1].T @ gbar
+        grads[f"b{k}"] = gbar.sum(axis=0)
+        g = gbar @ params[f"W{k}"].T
+        if k > 1:
+            a = h[k - 1]
+            factor = a * (1 - a)
+            if k - 1 == prime_at:
+                factor = np.ones_like(a) if prime == "none" else a
+            gbar = g * factor
+    grads["x"] = g
+    return grads
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _sub(k: int) -> str:
+    """k as a subscript: 2 → ₂."""
+    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _sup(k: int) -> str:
+    """k as a superscript: 2 → ², 12 → ¹²."""
+    return str(k).translate(_SUPERSCRIPT)
+
+_GENERIC = {
+    "W3": "∂l/∂W³ = (h²)ᵀ g³ with g³ = (p − 1_y)/B: check the forward pass h² = σ(σ(xW¹ + b¹)W² + b²) and g³.",
+    "b3": "∂l/∂b³ is g³ summed over the batch rows.",
+    "W2": "∂l/∂W² = (h¹)ᵀ ḡ² with ḡ² = (g³ (W³)ᵀ) ⊙ σ′(h̄²) — did you multiply by σ′(h̄²) = h² ⊙ (1 − h²)?",
+    "b2": "∂l/∂b² is ḡ² = (g³ (W³)ᵀ) ⊙ σ′(h̄²) summed over the batch rows.",
+    "W1": "∂l/∂W¹ = (h⁰)ᵀ ḡ¹ = xᵀ ḡ¹ with ḡ¹ = (ḡ² (W²)ᵀ) ⊙ σ′(h̄¹) — did you multiply by σ′(h̄¹)?",
+    "b1": "∂l/∂b¹ is ḡ¹ = (ḡ² (W²)ᵀ) ⊙ σ′(h̄¹) summed over the batch rows.",
+    "x": "∂l/∂x = ḡ¹ (W¹)ᵀ: the input has no activation, so nothing multiplies it.",
+}
+
+
+def _backprop_cases(rng: np.random.Generator) -> list[Case]:
+    params, x, y = chapter_network()
+    cases = [Case((params, x, y), "the chapter's network, sizes (4, 5, 3, 3), one sample x of shape (1, 4), y = [2]")]
+    for sizes, B in [((3, 4, 4, 2), 1), ((4, 6, 5, 3), 4), ((2, 3, 4, 5), 8)]:
+        params = {}
+        for k in range(1, 4):
+            params[f"W{k}"] = rng.normal(scale=1.0, size=(sizes[k - 1], sizes[k]))
+            params[f"b{k}"] = rng.normal(scale=0.5, size=sizes[k])
+        X, labels = rng.normal(size=(B, sizes[0])), rng.integers(0, sizes[-1], size=B)
+        cases.append(Case((params, X, labels), f"a random network of sizes {sizes}, a batch of B = {B}, y = {labels}"))
+    return cases
+
+
+def _backprop_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    if not isinstance(got, dict):
+        return "return a dict: {'W1': ∂l/∂W¹, 'b1': ∂l/∂b¹, …, 'b3': ∂l/∂b³, 'x': ∂l/∂x}."
+    params, X, y = case.args
+    same = compare_arrays(1e-7, 1e-9)
+    key = next((k for k in GRADIENT_ORDER if k not in got or same(got[k], expected[k]) is not None), None)
+    if key is None or key not in got:
+        return None
+    g, exp = _as_float_array(got[key]), expected[key]
+    B = X.shape[0]
+    if g is not None and g.shape != exp.shape:
+        if key.startswith("W") and g.shape == exp.T.shape:
+            k = int(key[1])
+            return (f"∂l/∂W{_sup(k)} = (h{_sup(k - 1)})ᵀ ḡ{_sup(k)} has the shape of W{_sup(k)}, {exp.shape}; "
+                    f"(ḡ{_sup(k)})ᵀ h{_sup(k - 1)} is its transpose.")
+        if key.startswith("b") and g.ndim == 2 and g.shape[1:] == exp.shape:
+            return f"sum ḡ over the batch rows (axis=0): ∂l/∂{key} has the shape of {key}, {exp.shape}."
+        if key == "x":
+            return f"∂l/∂x = ḡ¹ (W¹)ᵀ has the shape of x, {X.shape}."
+        return None
+    if B > 1 and _close(g, B * exp):
+        return f"you summed over the batch; the loss is the mean over B = {B} samples, so g³ = (p − 1_y)/B."
+    if _close(g, _slipped_backprop(params, X, y, minus_one=False)[key]):
+        return "g³ = ∂l/∂h³ = p − 1_y (divided by B): did you forget to subtract 1 at the label?"
+    if key[1:] in ("1", "2"):
+        k = int(key[1])
+        if _close(g, _slipped_backprop(params, X, y, prime_at=k, prime="none")[key]):
+            return f"did you multiply by σ′(h̄{_sup(k)})? ḡ{_sup(k)} = g{_sup(k)} ⊙ σ′(h̄{_sup(k)})."
+        if _close(g, _slipped_backprop(params, X, y, prime_at=k, prime="sigma")[key]):
+            return f"σ′(h̄{_sup(k)}) = h{_sup(k)} ⊙ (1 − h{_sup(k)}), not h{_sup(k)} itself."
+    if key == "x":
+        x_arr = np.asarray(X, dtype=np.float64)
+        if _close(g, exp * x_arr * (1 - x_arr)) or _close(g, exp * backprop.sigmoid(x_arr) * (1 - backprop.sigmoid(x_arr))):
+            return _GENERIC["x"]
+    return _GENERIC[key]
+
+
+register(
+    Check(
+        id="04.backprop",
+        function="backprop",
+        reference=network_gradients,
+        cases=_backprop_cases,
+        compare=compare_dict(GRADIENT_ORDER, rtol=1e-9, atol=1e-12),
+        diagnoses=(_backprop_mistake,),
+        hint="go backwards: g³ = (p − 1_y)/B, then ∂l/∂W³ = (h²)ᵀ g³, g² = g³ (W³)ᵀ, ḡ² = g² ⊙ σ′(h̄²), …",
+        reference_names=(
+            "dlcourse.backprop.MLP",
+            "dlcourse.backprop.delta_backprop",
+            "dlcourse.tensor.Tensor",
+            "dlcourse.tensor.softmax_cross_entropy",
+        ),
+    )
+)
+
+
+# ----------------------------------------------------------------- 04.deltas
+def chapter_delta_network() -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
+    """The chapter's example for the δ form: sizes (3, 4, 2), sigmoid units everywhere,
+    weights, biases and x ~ N(0, 1) from seed 2, target y = [1, 0]."""
+    rng = np.random.default_rng(2)
+    weights = [rng.normal(size=(3, 4)), rng.normal(size=(4, 2))]
+    biases = [rng.normal(size=4), rng.normal(size=2)]
+    return weights, biases, rng.normal(size=3), np.array([1.0, 0.0])
+
+
+def deltas(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
+           y: np.ndarray) -> list[np.ndarray]:
+    """δ¹, …, δᴷ of one sample for L = ½‖y − f‖², sigmoid units in every layer.
+
+    δᵏ = ∂L/∂zᵏ equals ∂L/∂bᵏ, so the reference reads it off
+    :func:`dlcourse.backprop.delta_backprop`.
+    """
+    grads = backprop.delta_backprop(weights, biases, "sigmoid", x, y)
+    return [grads[f"b{k}"] for k in range(1, len(weights) + 1)]
+
+
+def _slipped_deltas(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
+                    y: np.ndarray, *, at: int, slip: str) -> list[np.ndarray]:
+    """δ¹ … δᴷ with one slip at layer ``at``: "no_prime" (g′ left out), "sigma" (g in place
+    of g′), "transpose" (Wᵀ in place of W), "sign" (y − f in place of f − y, output only)."""
+    a, z = [np.asarray(x, dtype=np.float64)], [None]
+    for W, b in zip(weights, biases):
+        z.append(a[-1] @ W + b)
+        a.append(backprop.sigmoid(z[-1]))
+    K = len(weights)
+
+    def factor(k: int) -> np.ndarray:
+        if k == at and slip == "no_prime":
+            return np.ones_like(a[k])
+        if k == at and slip == "sigma":
+            return a[k]
+        return a[k] * (1 - a[k])
+
+    out: list[np.ndarray] = [np.empty(0)] * (K + 1)
+    residual = (y - a[K]) if (at == K and slip == "sign") else -(y - a[K])
+    out[K] = residual * factor(K)
+    for k in range(K - 1, 0, -1):
+        W = weights[k]
+        back = (W.T if (k == at and slip == "transpose") else W) @ out[k + 1]
+        out[k] = back * factor(k)
+    return out[1:]
+
+
+def _delta_cases(rng: np.random.Generator) -> list[Case]:
+    weights, biases, x, y = chapter_delta_network()
+    cases = [Case((weights, biases, x, y), "the chapter's network, sizes (3, 4, 2), y = [1, 0]")]
+    for sizes in [(3, 3, 3, 2), (2, 5, 4, 4, 1)]:
+        weights = [rng.normal(size=(sizes[k], sizes[k + 1])) for k in range(len(sizes) - 1)]
+        biases = [rng.normal(scale=0.5, size=n) for n in sizes[1:]]
+        x, y = rng.normal(size=sizes[0]), rng.uniform(0, 1, size=sizes[-1])
+        cases.append(Case((weights, biases, x, y), f"a random network of sizes {sizes}, y = {np.round(y, 3)}"))
+    return cases
+
+
+def _delta_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+        return "return the list [δ¹, δ², …, δᴷ], one array per layer with weights, first layer first."
+    weights, biases, x, y = case.args
+    K = len(expected)
+    if all(_close(got[i], expected[K - 1 - i]) for i in range(K)):
+        return "your list is in backward order: return [δ¹, …, δᴷ], first layer first."
+    same = compare_arrays(1e-7, 1e-9)
+    k = next((i + 1 for i in range(K - 1, -1, -1) if same(got[i], expected[i]) is not None), None)
+    if k is None:
+        return None
+    g = got[k - 1]
+    sup, nxt = _sup(k), _sup(k + 1)
+    slips = {
+        "sign": "mind the sign: δᴷ = ∂L/∂fᴷ ⊙ g′(zᴷ) = −(y − f) ⊙ g′(zᴷ), since L = ½‖y − f‖².",
+        "no_prime": f"did you multiply by g′(z{sup}) = a{sup} ⊙ (1 − a{sup})?",
+        "sigma": f"g′(z{sup}) = g(z{sup})(1 − g(z{sup})) = a{sup} ⊙ (1 − a{sup}), not a{sup}.",
+        "transpose": (
+            f"Σ_j W{nxt}_ℓj δ{nxt}_j sums over the units j of layer {k + 1}: with W{nxt} "
+            "of shape [nₖ × nₖ₊₁] (rows: this layer) that is W δ, not Wᵀ δ."
+        ),
+    }
+    for slip, hint in slips.items():
+        if slip == "sign" and k != K:
+            continue
+        if _close(g, _slipped_deltas(weights, biases, x, y, at=k, slip=slip)[k - 1]):
+            return hint
+    if k == K:
+        return "δᴷ = −(y − f) ⊙ g′(zᴷ) with f = aᴷ the network's output."
+    return f"δ{sup} = (W{nxt} δ{nxt}) ⊙ g′(z{sup}): carry the next layer's δ back through its weights."
+
+
+register(
+    Check(
+        id="04.deltas",
+        function="deltas",
+        reference=deltas,
+        cases=_delta_cases,
+        compare=compare_list(lambda i: f"δ{_sup(i)}", backwards=True, rtol=1e-9, atol=1e-12),
+        diagnoses=(_delta_mistake,),
+        hint="δᴷ = −(y − f) ⊙ g′(zᴷ), then δᵏ = (Wᵏ⁺¹ δᵏ⁺¹) ⊙ g′(zᵏ) for k = K − 1, …, 1.",
+        reference_names=("dlcourse.backprop.delta_backprop", "dlcourse.backprop.MLP", "dlcourse.tensor.Tensor"),
+    )
+)

@@ -1,0 +1,288 @@
+"""Checks for the exercises of chapter 3, *Losses and the landscape*.
+
+Four exercises: a numerically stable softmax, the batch-mean softmax cross-entropy, its
+gradient (p − 1_y)/B, and the binary cross-entropy. The diagnoses recognise the usual
+slips: an exponential that overflows to NaN, a sum where the book takes a mean, the 1
+that must be subtracted at the label (and subtracted in the right rows), a lost minus sign.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import backprop
+from . import Case, Check, compare_arrays, register
+
+__all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy"]
+
+#: The chapter's worked example: logits h = (1, 2, 3) for the true class y = 0.
+CHAPTER_LOGITS = np.array([1.0, 2.0, 3.0])
+CHAPTER_LABEL = 0
+
+
+def _as_float_array(value: Any) -> np.ndarray | None:
+    """``value`` as a float64 array, or None when it is not numeric (a diagnosis must not crash)."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def _close(got: Any, target: Any, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
+    """True when ``got`` has ``target``'s shape and values (a variant of the answer)."""
+    g, t = _as_float_array(got), _as_float_array(target)
+    if g is None or t is None or g.shape != t.shape:
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.isfinite(g)) and np.allclose(g, t, rtol=rtol, atol=atol))
+
+
+def _huge_logits(case: Case) -> bool:
+    return bool(np.max(np.abs(np.asarray(case.args[0], dtype=np.float64))) > 700)
+
+
+def _non_finite(got: Any) -> bool:
+    g = _as_float_array(got)
+    return g is not None and not bool(np.all(np.isfinite(g)))
+
+
+def _batch_label(H: np.ndarray, y: np.ndarray | None = None) -> str:
+    text = f"a batch of {H.shape[0]} logit rows, {H.shape[1]} classes:\n{np.round(H, 3)}"
+    if y is not None:
+        text += f"\n  labels y = {y}"
+    return text
+
+
+# --------------------------------------------------------------- 03.softmax
+def _softmax_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((CHAPTER_LOGITS.copy(),), "the chapter's logits h = [1, 2, 3]"),
+        Case((np.array([1000.0, 1001.0, 1002.0]),), "large logits h = [1000, 1001, 1002] (exp(1000) overflows)"),
+        Case(
+            (np.array([[-1000.0, -1001.0, -999.0], [0.5, 0.5, 0.5]]),),
+            "a batch of 2 rows: [−1000, −1001, −999] (every exp underflows to 0) and [0.5, 0.5, 0.5]",
+        ),
+    ]
+    for B, C in [(4, 3), (5, 6)]:
+        H = rng.normal(scale=3.0, size=(B, C))
+        cases.append(Case((H,), _batch_label(H)))
+    return cases
+
+
+def _softmax_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    h = np.asarray(case.args[0], dtype=np.float64)
+    if _non_finite(got) and _huge_logits(case):
+        return (
+            "NaN from overflow or underflow: exp(1000) is inf in float64 (inf/inf = NaN) and "
+            "exp(−1000) is 0 (0/0 = NaN). Subtract each row's maximum first — "
+            "softmax(h) = softmax(h − max h) — so no exponent is positive and the largest is exp(0) = 1."
+        )
+    g = _as_float_array(got)
+    if g is None or g.shape != h.shape:
+        return "return an array of the logits' shape: one probability per logit, rows for samples."
+    if h.ndim == 2 and h.shape[0] > 1 and np.allclose(g.sum(axis=0), 1.0) and not np.allclose(g.sum(axis=1), 1.0):
+        return "each column sums to 1, not each row: normalise along the last axis (axis=-1, keepdims=True); one row is one sample."
+    with np.errstate(over="ignore", invalid="ignore"):
+        shifted = np.exp(h - h.max(axis=-1, keepdims=True))
+    if _close(g, shifted) or _close(g, np.exp(h)):
+        return "the exponentials are not normalised: divide by their sum along the last axis."
+    return None
+
+
+register(
+    Check(
+        id="03.softmax",
+        function="softmax",
+        reference=backprop.softmax,
+        cases=_softmax_cases,
+        compare=compare_arrays(rtol=1e-10, atol=1e-14),
+        diagnoses=(_softmax_mistake,),
+        hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
+        reference_names=("dlcourse.backprop.softmax", "dlcourse.backprop.log_softmax"),
+    )
+)
+
+
+# --------------------------------------------------------------- 03.cross_entropy
+def _ce_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((CHAPTER_LOGITS[None, :].copy(), np.array([CHAPTER_LABEL])), "the chapter's logits [[1, 2, 3]] with label y = [0]"),
+        Case((np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]), np.array([0, 2])), "the same logits twice, labels y = [0, 2]"),
+        Case((np.array([[1000.0, 0.0, -1000.0]]), np.array([1])), "large logits [[1000, 0, −1000]] with label y = [1]"),
+    ]
+    for B, C in [(4, 3), (8, 5)]:
+        H, y = rng.normal(scale=2.0, size=(B, C)), rng.integers(0, C, size=B)
+        cases.append(Case((H, y), _batch_label(H, y)))
+    return cases
+
+
+def _per_sample(H: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -backprop.log_softmax(H)[np.arange(H.shape[0]), y]
+
+
+def _ce_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    H, y = case.args
+    B = H.shape[0]
+    if _non_finite(got) and _huge_logits(case):
+        return (
+            "inf or NaN from overflow: compute log Σ_m exp(h_m) as c + log Σ_m exp(h_m − c) with "
+            "c = max_m h_m (the log-sum-exp trick), or use a stable log-softmax; never take the log of a "
+            "softmax that has underflowed to 0."
+        )
+    g = _as_float_array(got)
+    if g is not None and g.shape == (B,) and B > 1:
+        return "return one number, the mean over the batch, not the vector of per-sample losses."
+    if g is not None and g.size == 1:
+        value = float(g.reshape(()))
+        if B > 1 and np.isclose(value, B * float(expected), rtol=1e-7):
+            return f"you summed over the batch; the loss is the mean (1/B) Σᵢ lᵢ, here B = {B}."
+        if np.isclose(value, -float(expected), rtol=1e-7):
+            return "mind the sign: l = −log p_y, a positive number."
+        with np.errstate(divide="ignore"):
+            all_classes = float(np.mean(-np.log(backprop.softmax(H))))
+        if np.isclose(value, all_classes, rtol=1e-7):
+            return "you averaged −log p over all classes: take only the true class, −log p_y."
+    return None
+
+
+register(
+    Check(
+        id="03.cross_entropy",
+        function="cross_entropy",
+        reference=backprop.cross_entropy,
+        cases=_ce_cases,
+        compare=compare_arrays(rtol=1e-10, atol=1e-12),
+        diagnoses=(_ce_mistake,),
+        hint="lᵢ = log Σ_m exp(h_im) − h_{i,yᵢ}; return the mean over the B rows.",
+        reference_names=(
+            "dlcourse.backprop.cross_entropy",
+            "dlcourse.backprop.log_softmax",
+            "dlcourse.tensor.softmax_cross_entropy",
+        ),
+    )
+)
+
+
+# --------------------------------------------------------------- 03.cross_entropy_grad
+def _ce_grad_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((CHAPTER_LOGITS[None, :].copy(), np.array([CHAPTER_LABEL])), "the chapter's logits [[1, 2, 3]] with label y = [0]"),
+        Case((np.array([[1000.0, 0.0, -1000.0], [3.0, 1.0, 0.2]]), np.array([1, 0])), "large logits [[1000, 0, −1000], [3, 1, 0.2]] with labels y = [1, 0]"),
+    ]
+    for B, C in [(4, 3), (8, 5)]:
+        H, y = rng.normal(scale=2.0, size=(B, C)), rng.integers(0, C, size=B)
+        y[:2] = [0, 1]  # two rows with different labels, so a column-wise slip shows
+        cases.append(Case((H, y), _batch_label(H, y)))
+    return cases
+
+
+def _ce_grad_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    H, y = case.args
+    B = H.shape[0]
+    if _non_finite(got) and _huge_logits(case):
+        return "NaN from an overflowing exp: compute p with the max subtracted, softmax(h − max h)."
+    g = _as_float_array(got)
+    if g is None:
+        return None
+    if g.shape == expected.T.shape and g.shape != expected.shape:
+        return "your array is transposed: ∂l/∂h has the logits' shape (B, C), one row per sample."
+    p = backprop.softmax(H)
+    if B > 1 and _close(g, B * expected):
+        return (
+            f"you summed over the batch: the loss is the mean over B = {B} rows, so each row of "
+            "∂l/∂h is (p − 1_y)/B (some lecture notes sum; this book, like PyTorch, averages)."
+        )
+    if _close(g, p / B) or _close(g, p):
+        return "did you forget to subtract 1 at the label? ∂l/∂h = p − 1_y (then divide by B)."
+    if _close(g, -expected) or _close(g, -B * expected):
+        return "the sign is flipped: ∂l/∂h = p − 1_y, not 1_y − p."
+    columns = p.copy()
+    columns[:, y] -= 1.0
+    if _close(g, columns / B) or _close(g, columns):
+        return (
+            "p[:, y] −= 1 subtracts 1 in the label columns of every row; subtract it once per row, "
+            "at that row's label: p[np.arange(B), y] −= 1."
+        )
+    return None
+
+
+register(
+    Check(
+        id="03.cross_entropy_grad",
+        function="cross_entropy_grad",
+        reference=backprop.softmax_cross_entropy_grad,
+        cases=_ce_grad_cases,
+        compare=compare_arrays(rtol=1e-10, atol=1e-14),
+        diagnoses=(_ce_grad_mistake,),
+        hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
+        reference_names=(
+            "dlcourse.backprop.softmax_cross_entropy_grad",
+            "dlcourse.tensor.softmax_cross_entropy",
+            "dlcourse.tensor.Tensor",
+        ),
+    )
+)
+
+
+# --------------------------------------------------------------- 03.binary_cross_entropy
+def binary_cross_entropy(f: Any, y: Any) -> float:
+    """The mean binary cross-entropy (1/n) Σᵢ −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) (chapter 3).
+
+    ``f`` are predicted probabilities in (0, 1), ``y`` the targets in [0, 1], both of shape (n,).
+    """
+    f_arr, y_arr = np.asarray(f, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if f_arr.shape != y_arr.shape:
+        raise ValueError(f"f and y must have the same shape, got {f_arr.shape} and {y_arr.shape}")
+    if np.any((f_arr <= 0) | (f_arr >= 1)):
+        raise ValueError("f must hold probabilities strictly between 0 and 1")
+    return float(np.mean(-(y_arr * np.log(f_arr) + (1 - y_arr) * np.log1p(-f_arr))))
+
+
+def _bce_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((np.array([0.8]), np.array([1.0])), "the chapter's f = [0.8] for y = [1]"),
+        Case((np.array([0.8, 0.8]), np.array([1.0, 0.0])), "f = [0.8, 0.8] for y = [1, 0]"),
+    ]
+    for n in (5, 9):
+        f = rng.uniform(0.02, 0.98, size=n)
+        y = rng.integers(0, 2, size=n).astype(np.float64)
+        y[:2] = [1.0, 0.0]
+        cases.append(Case((f, y), f"f = {np.round(f, 3)}\n  for y = {y}"))
+    return cases
+
+
+def _bce_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    f, y = case.args
+    g = _as_float_array(got)
+    if g is None:
+        return None
+    if g.shape == f.shape and f.size > 1:
+        return "return one number, the mean over the samples, not a vector."
+    if g.size != 1:
+        return None
+    value = float(g.reshape(()))
+    if np.isclose(value, -expected, rtol=1e-7):
+        return "mind the sign: log f < 0, so the loss is −(y log f + (1 − y) log(1 − f)) > 0."
+    if f.size > 1 and np.isclose(value, f.size * expected, rtol=1e-7):
+        return f"you summed; take the mean over the n = {f.size} samples."
+    if np.isclose(value, binary_cross_entropy(1 - f, y), rtol=1e-7):
+        return "the two terms are swapped: y multiplies log f (the probability of class 1), 1 − y multiplies log(1 − f)."
+    if np.isclose(value, binary_cross_entropy(f, y) / np.log(10), rtol=1e-7):
+        return "use the natural logarithm (np.log), not log₁₀."
+    return None
+
+
+register(
+    Check(
+        id="03.binary_cross_entropy",
+        function="binary_cross_entropy",
+        reference=binary_cross_entropy,
+        cases=_bce_cases,
+        compare=compare_arrays(rtol=1e-10, atol=1e-12),
+        diagnoses=(_bce_mistake,),
+        hint="average −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) over the samples.",
+    )
+)
