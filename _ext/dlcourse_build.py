@@ -66,17 +66,28 @@ def _plain_docstring(app: Sphinx, what: str, name: str, obj: Any, options: Any, 
     escape the characters RST would read as substitutions or emphasis (outside ``code``),
     and turn an indented block after a text line into a literal block."""
     out: list[str] = []
+    literal_indent: int | None = None  # inside a literal block: lines indented deeper than this
     for n, line in enumerate(lines):
-        parts = _LITERAL.split(line)
-        line = "".join(p if i % 2 else p.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
-                       for i, p in enumerate(parts))
         indent = len(line) - len(line.lstrip())
-        if line.strip() and out and out[-1].strip() == "" and n >= 2:
+        if literal_indent is not None and line.strip() and indent <= literal_indent:
+            literal_indent = None
+        if literal_indent is None:
+            bullet = re.match(r"^(\s*)([*-] )", line)
+            head = bullet.group(0) if bullet else ""
+            parts = _LITERAL.split(line[len(head):])
+            line = head + "".join(
+                p if i % 2 else p.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
+                for i, p in enumerate(parts))
+        if literal_indent is None and line.strip() and out and out[-1].strip() == "" and n >= 2:
             prev = next((l for l in reversed(out) if l.strip()), "")
             prev_indent = len(prev) - len(prev.lstrip())
-            if indent > prev_indent and not prev.rstrip().endswith("::") and not prev.lstrip().startswith((">>>", "-", "*")):
+            if indent > prev_indent and not prev.lstrip().startswith((">>>", "- ", "* ")):
                 j = max(k for k, l in enumerate(out) if l.strip())
-                out[j] = out[j].rstrip() + " ::" if not out[j].rstrip().endswith(":") else out[j].rstrip() + ":"
+                if not out[j].rstrip().endswith("::"):
+                    out[j] = out[j].rstrip() + (":" if out[j].rstrip().endswith(":") else " ::")
+                literal_indent = prev_indent
+        elif literal_indent is None and line.rstrip().endswith("::"):
+            literal_indent = indent
         out.append(line)
     lines[:] = out
 
