@@ -1,11 +1,18 @@
-"""Sphinx extension: re-execute the chapters when the ``dlcourse`` library changes.
+"""Sphinx extension of the book: fresh outputs, plain-text docstrings, notebook downloads.
+
+Re-execute the chapters when the ``dlcourse`` library changes:
 
 Jupyter Book 1 caches executed notebooks by the text of their code cells, so a change to
 ``dlcourse`` alone would leave every chapter showing outputs of the old library. Here the
 sources of the library are hashed at every build; when the hash differs from the one the
-last successful build recorded, the execution cache is emptied and every document is
+last successful build recorded (in ``_build/.dlcourse-library.sha256``), the execution cache
+is emptied and every document is
 marked outdated, so each chapter runs again against the new code. An edit to a chapter's
 prose re-executes nothing; an edit to its code cells re-executes that chapter only.
+
+It also renders the library's plain-text docstrings safely in the API page, drops
+sphinx-thebe's scripts (live code is not offered), and puts each executed chapter in the
+page's download menu as an ``.ipynb`` that a reader can open in Jupyter, Colab or Binder.
 """
 
 from __future__ import annotations
@@ -33,16 +40,26 @@ def library_hash(root: Path = LIBRARY) -> str:
     return digest.hexdigest()
 
 
+def _cache_dir(app: Sphinx) -> Path:
+    return Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+
+
+def _stamp(app: Sphinx) -> Path:
+    """The library hash the cached outputs were computed with, kept beside the cache."""
+    return _cache_dir(app).parent / ".dlcourse-library.sha256"
+
+
 def _builder_inited(app: Sphinx) -> None:
     env = app.env
     current = library_hash()
+    stamp = _stamp(app)
+    changed = not stamp.exists() or stamp.read_text().strip() != current
     env.dlcourse_pending_hash = current  # type: ignore[attr-defined]
-    env.dlcourse_changed = getattr(env, "dlcourse_hash", None) != current  # type: ignore[attr-defined]
-    if env.dlcourse_changed:  # type: ignore[attr-defined]
-        cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
-        if cache.exists():
-            logger.info(f"[dlcourse] library changed: clearing the execution cache {cache}")
-            shutil.rmtree(cache)
+    env.dlcourse_changed = changed  # type: ignore[attr-defined]
+    cache = _cache_dir(app)
+    if changed and cache.exists():
+        logger.info(f"[dlcourse] library changed: clearing the execution cache {cache}")
+        shutil.rmtree(cache)
 
 
 def _env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -53,7 +70,9 @@ def _env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], chang
 
 
 def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    env.dlcourse_hash = env.dlcourse_pending_hash  # type: ignore[attr-defined]
+    stamp = _stamp(app)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(env.dlcourse_pending_hash)  # type: ignore[attr-defined]
     env.dlcourse_changed = False  # type: ignore[attr-defined]
     return []
 
@@ -104,7 +123,31 @@ def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict[str
         ]
 
 
+def _executed(app: Sphinx, docname: str) -> Path:
+    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def _notebook_download(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Offer each executed chapter as an .ipynb in the page's download menu (the theme shows
+    the button when ``ipynb_source`` is set); the file is copied in :func:`_copy_notebooks`."""
+    if _executed(app, pagename).exists():
+        context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _copy_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for docname in sorted(app.env.found_docs):
+        source = _executed(app, docname)
+        if source.exists():
+            target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", _notebook_download, priority=400)
+    app.connect("build-finished", _copy_notebooks)
     app.connect("html-page-context", _drop_thebe)
     app.connect("autodoc-process-docstring", _plain_docstring)
     app.connect("builder-inited", _builder_inited)

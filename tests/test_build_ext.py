@@ -26,16 +26,19 @@ def test_library_hash_changes_with_any_file_and_ignores_caches(tmp_path):
 def test_changed_library_marks_every_unchanged_document_outdated(tmp_path):
     cache = tmp_path / ".jupyter_cache"
     cache.mkdir()
-    env = SimpleNamespace(dlcourse_hash="old", found_docs={"intro", "chapters/02_calculus", "appendix/api"})
+    (tmp_path / ".dlcourse-library.sha256").write_text("an older library")
+    env = SimpleNamespace(found_docs={"intro", "chapters/02_calculus", "appendix/api"})
     app = SimpleNamespace(env=env, config=SimpleNamespace(nb_execution_cache_path=str(cache)), outdir=str(tmp_path / "html"))
     ext._builder_inited(app)
     assert not cache.exists()
     assert ext._env_get_outdated(app, env, {"appendix/api"}, set(), set()) == ["chapters/02_calculus", "intro"]
     ext._env_updated(app, env)
-    assert env.dlcourse_hash == ext.library_hash()
+    assert (tmp_path / ".dlcourse-library.sha256").read_text() == ext.library_hash()
     cache.mkdir()
-    ext._builder_inited(app)  # nothing changed since: the cache survives, nothing is re-read
-    assert cache.exists() and ext._env_get_outdated(app, env, set(), set(), set()) == []
+    fresh_env = SimpleNamespace(found_docs=env.found_docs)  # e.g. a config change reset Sphinx's env
+    app.env = fresh_env
+    ext._builder_inited(app)  # the library did not change: the cache survives, nothing extra is re-read
+    assert cache.exists() and ext._env_get_outdated(app, fresh_env, set(), set(), set()) == []
 
 
 def test_plain_docstrings_escape_formulas_but_keep_code_and_emphasis():
