@@ -9,12 +9,19 @@ them, so the verdict names the *first* wrong gradient — the one where the mist
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import backprop
 from . import Case, Check, Comparator, Failure, compare_arrays, register
+
+
+def _on_copies(fn: Any, case: Case) -> Any:
+    """Call ``fn`` on deep copies of the case's arguments: an answer that works in place
+    (``logits -= …``, ``params["W1"] -= …``) must not change what the reference sees."""
+    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
 
 __all__ = [
     "GRADIENT_ORDER",
@@ -151,6 +158,7 @@ register(
         compare=compare_arrays(rtol=1e-11, atol=1e-14),
         diagnoses=(_jacobian_mistake,),
         hint="h = σ(xW + b); ∂h/∂x = diag(h ⊙ (1 − h)) Wᵀ, an m×n matrix.",
+        call=_on_copies,
         reference_names=("dlcourse.backprop.sigmoid_layer_jacobian", "dlcourse.calculus.jacobian"),
     )
 )
@@ -297,6 +305,7 @@ register(
         compare=compare_dict(GRADIENT_ORDER, rtol=1e-9, atol=1e-12),
         diagnoses=(_backprop_mistake,),
         hint="go backwards: g³ = (p − 1_y)/B, then ∂l/∂W³ = (h²)ᵀ g³, g² = g³ (W³)ᵀ, ḡ² = g² ⊙ σ′(h̄²), …",
+        call=_on_copies,
         reference_names=(
             "dlcourse.backprop.MLP",
             "dlcourse.backprop.delta_backprop",
@@ -384,8 +393,9 @@ def _delta_mistake(got: Any, expected: Any, case: Case) -> str | None:
         "no_prime": f"did you multiply by g′(z{sup}) = a{sup} ⊙ (1 − a{sup})?",
         "sigma": f"g′(z{sup}) = g(z{sup})(1 − g(z{sup})) = a{sup} ⊙ (1 − a{sup}), not a{sup}.",
         "transpose": (
-            f"Σ_j W{nxt}_ℓj δ{nxt}_j sums over the units j of layer {k + 1}: with W{nxt} "
-            "of shape [nₖ × nₖ₊₁] (rows: this layer) that is W δ, not Wᵀ δ."
+            f"Σ_j W{nxt}_ℓj δ{nxt}_j sums over the units j of layer {k + 1}: with W{nxt} of shape "
+            f"[n{_sub(k)} × n{_sub(k + 1)}] (one row per unit of layer {k}) that is W{nxt} δ{nxt}, "
+            f"not (W{nxt})ᵀ δ{nxt}."
         ),
     }
     for slip, hint in slips.items():
@@ -407,6 +417,7 @@ register(
         compare=compare_list(lambda i: f"δ{_sup(i)}", backwards=True, rtol=1e-9, atol=1e-12),
         diagnoses=(_delta_mistake,),
         hint="δᴷ = −(y − f) ⊙ g′(zᴷ), then δᵏ = (Wᵏ⁺¹ δᵏ⁺¹) ⊙ g′(zᵏ) for k = K − 1, …, 1.",
+        call=_on_copies,
         reference_names=("dlcourse.backprop.delta_backprop", "dlcourse.backprop.MLP", "dlcourse.tensor.Tensor"),
     )
 )

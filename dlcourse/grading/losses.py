@@ -8,12 +8,19 @@ that must be subtracted at the label (and subtracted in the right rows), a lost 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
 
 from .. import backprop
 from . import Case, Check, compare_arrays, register
+
+
+def _on_copies(fn: Any, case: Case) -> Any:
+    """Call ``fn`` on deep copies of the case's arguments: an answer that works in place
+    (``logits -= …``, ``params["W1"] -= …``) must not change what the reference sees."""
+    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy"]
 
@@ -101,6 +108,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-14),
         diagnoses=(_softmax_mistake,),
         hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
+        call=_on_copies,
         reference_names=("dlcourse.backprop.softmax", "dlcourse.backprop.log_softmax"),
     )
 )
@@ -133,7 +141,7 @@ def _ce_mistake(got: Any, expected: Any, case: Case) -> str | None:
             "softmax that has underflowed to 0."
         )
     g = _as_float_array(got)
-    if g is not None and g.shape == (B,) and B > 1:
+    if g is not None and g.shape == (B,):
         return "return one number, the mean over the batch, not the vector of per-sample losses."
     if g is not None and g.size == 1:
         value = float(g.reshape(()))
@@ -157,6 +165,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-12),
         diagnoses=(_ce_mistake,),
         hint="lᵢ = log Σ_m exp(h_im) − h_{i,yᵢ}; return the mean over the B rows.",
+        call=_on_copies,
         reference_names=(
             "dlcourse.backprop.cross_entropy",
             "dlcourse.backprop.log_softmax",
@@ -218,6 +227,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-14),
         diagnoses=(_ce_grad_mistake,),
         hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
+        call=_on_copies,
         reference_names=(
             "dlcourse.backprop.softmax_cross_entropy_grad",
             "dlcourse.tensor.softmax_cross_entropy",
@@ -259,7 +269,7 @@ def _bce_mistake(got: Any, expected: Any, case: Case) -> str | None:
     g = _as_float_array(got)
     if g is None:
         return None
-    if g.shape == f.shape and f.size > 1:
+    if g.shape == f.shape:
         return "return one number, the mean over the samples, not a vector."
     if g.size != 1:
         return None
@@ -284,5 +294,6 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-12),
         diagnoses=(_bce_mistake,),
         hint="average −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) over the samples.",
+        call=_on_copies,
     )
 )

@@ -1,0 +1,192 @@
+"""The checks of chapter 3's exercises: right answers pass, typical slips get a precise verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlcourse import backprop, grading
+from dlcourse.grading._static import _lookup
+
+
+# ----------------------------------------------------------------- a student's right answers
+def softmax(h):
+    h = np.asarray(h, dtype=float)
+    e = np.exp(h - h.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def cross_entropy(logits, y):
+    c = logits.max(axis=1)
+    lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+    return float(np.mean(lse - logits[np.arange(len(y)), y]))
+
+
+def cross_entropy_grad(logits, y):
+    g = softmax(logits)
+    g[np.arange(len(y)), y] -= 1.0
+    return g / len(y)
+
+
+def binary_cross_entropy(f, y):
+    return float(np.mean(-(y * np.log(f) + (1 - y) * np.log(1 - f))))
+
+
+def _verdict(check_id, fn, seed=0):
+    with np.errstate(all="ignore"):
+        return grading.run(check_id, fn, seed=seed)
+
+
+@pytest.mark.parametrize(
+    "check_id, fn",
+    [("03.softmax", softmax), ("03.cross_entropy", cross_entropy),
+     ("03.cross_entropy_grad", cross_entropy_grad), ("03.binary_cross_entropy", binary_cross_entropy),
+     ("03.softmax", backprop.softmax), ("03.cross_entropy", backprop.cross_entropy),
+     ("03.cross_entropy_grad", backprop.softmax_cross_entropy_grad)],
+)
+def test_right_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
+    for seed in (None, 1, 2, 3):
+        assert _verdict(check_id, fn, seed).passed
+    grading.check(check_id, fn)
+    assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
+
+
+def test_an_answer_that_works_in_place_passes_and_leaves_the_reference_intact():
+    def in_place(logits, y):
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        logits[np.arange(len(y)), y] -= 1.0
+        logits /= len(y)
+        return logits
+
+    assert _verdict("03.cross_entropy_grad", in_place).passed
+
+
+# ----------------------------------------------------------------- 03.softmax
+def test_naive_softmax_is_told_to_subtract_the_maximum():
+    v = _verdict("03.softmax", lambda h: np.exp(h) / np.exp(h).sum(axis=-1, keepdims=True))
+    assert "case 2 of 5: large logits h = [1000, 1001, 1002]" in v.message
+    assert "got NaN or inf at element [0]" in v.message
+    assert "Subtract each row's maximum first" in v.message
+
+
+def test_softmax_normalised_over_the_wrong_axis_is_named():
+    def columns(h):
+        h = np.asarray(h, dtype=float)
+        e = np.exp(h - h.max())
+        return e / e.sum(axis=0, keepdims=True)
+
+    v = _verdict("03.softmax", columns)
+    assert "case 3 of 5" in v.message and "each column sums to 1, not each row" in v.message
+
+
+def test_unnormalised_exponentials_are_named():
+    v = _verdict("03.softmax", lambda h: np.exp(np.asarray(h) - np.max(h, axis=-1, keepdims=True)))
+    assert "case 1 of 5: the chapter's logits h = [1, 2, 3]" in v.message
+    assert "expected 0.665241, got 1" in v.message and "not normalised" in v.message
+
+
+# ----------------------------------------------------------------- 03.cross_entropy
+def test_summed_loss_is_diagnosed_with_the_batch_size():
+    v = _verdict("03.cross_entropy", lambda H, y: len(y) * cross_entropy(H, y))
+    assert "case 2 of 5: the same logits twice, labels y = [0, 2]" in v.message
+    assert "expected 1.40761, got 2.81521" in v.message
+    assert "you summed over the batch" in v.message and "B = 2" in v.message
+
+
+def test_per_sample_losses_are_asked_to_be_averaged():
+    v = _verdict("03.cross_entropy", lambda H, y: -backprop.log_softmax(H)[np.arange(len(y)), y])
+    assert "case 1 of 5" in v.message and "expected shape (), got shape (1,)" in v.message
+    assert "return one number" in v.message
+
+
+def test_log_of_naive_softmax_overflows_on_large_logits():
+    naive = lambda H, y: float(np.mean(-np.log(np.exp(H) / np.exp(H).sum(1, keepdims=True))[np.arange(len(y)), y]))
+    v = _verdict("03.cross_entropy", naive)
+    assert "case 3 of 5: large logits [[1000, 0, −1000]]" in v.message
+    assert "log-sum-exp trick" in v.message
+
+
+def test_negative_loss_and_all_class_average_are_diagnosed():
+    assert "mind the sign" in _verdict("03.cross_entropy", lambda H, y: -cross_entropy(H, y)).message
+    all_classes = lambda H, y: float(np.mean(-backprop.log_softmax(H)))
+    assert "only the true class" in _verdict("03.cross_entropy", all_classes).message
+
+
+# ----------------------------------------------------------------- 03.cross_entropy_grad
+def test_chapter_case_expects_minus_0_91_at_the_label():
+    v = _verdict("03.cross_entropy_grad", lambda H, y: softmax(H) / len(y))
+    assert "case 1 of 4: the chapter's logits [[1, 2, 3]] with label y = [0]" in v.message
+    assert "at element [0, 0] expected -0.909969, got 0.0900306" in v.message
+    assert "did you forget to subtract 1 at the label?" in v.message
+
+
+def test_summed_gradient_points_to_the_mean_convention():
+    v = _verdict("03.cross_entropy_grad", lambda H, y: len(y) * cross_entropy_grad(H, y))
+    assert "case 2 of 4" in v.message and "you summed over the batch" in v.message
+    assert "B = 2" in v.message and "averages" in v.message
+
+
+def test_one_subtracted_in_whole_label_columns_is_named():
+    def columns(H, y):
+        g = softmax(H)
+        g[:, y] -= 1.0
+        return g / len(y)
+
+    v = _verdict("03.cross_entropy_grad", columns)
+    assert "p[:, y] −= 1" in v.message and "p[np.arange(B), y] −= 1" in v.message
+
+
+def test_flipped_sign_transposed_and_overflowing_gradients_are_named():
+    assert "sign is flipped" in _verdict("03.cross_entropy_grad", lambda H, y: -cross_entropy_grad(H, y)).message
+    v = _verdict("03.cross_entropy_grad", lambda H, y: cross_entropy_grad(H, y).T)
+    assert "case 1 of 4" in v.message and "expected shape (1, 3), got shape (3, 1)" in v.message
+    assert "transposed" in v.message
+
+    def naive(H, y):
+        p = np.exp(H) / np.exp(H).sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p / len(y)
+
+    assert "softmax(h − max h)" in _verdict("03.cross_entropy_grad", naive).message
+
+
+# ----------------------------------------------------------------- 03.binary_cross_entropy
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda f, y: float(np.mean(-(y * np.log(1 - f) + (1 - y) * np.log(f)))), "the two terms are swapped"),
+        (lambda f, y: float(np.mean(y * np.log(f) + (1 - y) * np.log(1 - f))), "mind the sign"),
+        (lambda f, y: len(f) * binary_cross_entropy(f, y), "you summed"),
+        (lambda f, y: float(np.mean(-(y * np.log10(f) + (1 - y) * np.log10(1 - f)))), "natural logarithm"),
+        (lambda f, y: -(y * np.log(f) + (1 - y) * np.log(1 - f)), "return one number"),
+    ],
+)
+def test_binary_cross_entropy_slips_are_named(wrong, message):
+    v = _verdict("03.binary_cross_entropy", wrong)
+    assert not v.passed and message in v.message
+
+
+def test_binary_cross_entropy_chapter_case_expects_0_2231():
+    v = _verdict("03.binary_cross_entropy", lambda f, y: float(np.mean(-y * np.log(1 - f))))
+    assert "case 1 of 4: the chapter's f = [0.8] for y = [1]" in v.message
+    assert "expected 0.223144, got 1.60944" in v.message
+
+
+# ----------------------------------------------------------------- the registry
+def test_cases_are_reproducible_from_the_seed_and_start_with_the_chapters():
+    for check_id in ("03.softmax", "03.cross_entropy", "03.cross_entropy_grad", "03.binary_cross_entropy"):
+        chk = grading.get(check_id)
+        a, b = chk.cases(np.random.default_rng(7)), chk.cases(np.random.default_rng(7))
+        assert [c.label for c in a] == [c.label for c in b]
+        for x, y in zip(a, b):
+            for u, w in zip(x.args, y.args):
+                np.testing.assert_array_equal(u, w)
+        assert "chapter's" in a[0].label
+
+
+def test_reference_names_denote_library_functions():
+    for check_id in ("03.softmax", "03.cross_entropy", "03.cross_entropy_grad"):
+        names = grading.get(check_id).reference_names
+        assert names and all(_lookup(name) is not None for name in names)
