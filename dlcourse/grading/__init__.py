@@ -168,6 +168,8 @@ def compare_arrays(rtol: float = 1e-7, atol: float = 1e-9) -> Comparator:
         if g.shape != exp.shape:
             return Failure(f"expected shape {exp.shape}, got shape {g.shape}")
         if not np.all(np.isfinite(g)):
+            if g.ndim == 0:
+                return Failure(f"expected {_fmt(float(exp))}, got {float(g)}")
             where = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
             return Failure(f"got NaN or inf at element {list(where)}")
         diff = np.abs(g - exp)
