@@ -1,0 +1,693 @@
+"""Checks for the exercises of chapter 5, *Automatic differentiation*.
+
+Four exercises, eight checks:
+
+* the dual-number rules of forward mode for ×, sin and ln (``05.dual_mul``,
+  ``05.dual_sin``, ``05.dual_log``): a function returns the pair (value, tangent);
+* the adjoint trace of f(x1, x2) = ln x1 + x1 x2 − sin x2 by hand (``05.adjoints``),
+  where the classic mistake is to overwrite an adjoint instead of accumulating (+=);
+* the local backward rules of a small reverse-mode engine for ×, sin and exp
+  (``05.backward_mul``, ``05.backward_sin``, ``05.backward_exp``);
+* a topological order of a computational graph given as {node: parents}
+  (``05.topological_order``): any order that puts every node after its parents is
+  right, so the comparison checks that property instead of matching one order.
+
+The references are the library's :class:`~dlcourse.autodiff.Dual`,
+:class:`~dlcourse.autodiff.Var` and :func:`~dlcourse.autodiff.trace`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import Counter, deque
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..autodiff import Dual, Tape, Var, log, sin, trace
+from . import Case, Check, Comparator, Failure, compare_arrays, register
+
+__all__ = [
+    "CHAPTER_POINT",
+    "baydin",
+    "adjoints",
+    "backward_mul",
+    "backward_sin",
+    "backward_exp",
+    "topological_order",
+    "is_topological",
+    "compare_pair",
+    "compare_topological",
+    "WORKED_GRAPH",
+]
+
+#: The point of the chapter's worked trace, (x1, x2) = (2, 5).
+CHAPTER_POINT = (2.0, 5.0)
+
+
+# ----------------------------------------------------------------- helpers
+def _pair(value: Any) -> tuple[float, float] | None:
+    """``value`` as two floats, or None when it is not a pair of numbers."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if arr.shape != (2,) or not np.all(np.isfinite(arr)):
+        return None
+    return float(arr[0]), float(arr[1])
+
+
+def _number(value: Any) -> float | None:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if arr.size != 1 or not np.isfinite(arr).all():
+        return None
+    return float(arr.reshape(()))
+
+
+def _close(a: float, b: float) -> bool:
+    return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+def _safe(diagnosis: Callable[[Any, Any, Case], str | None]) -> Callable[[Any, Any, Case], str | None]:
+    """A diagnosis that says nothing, rather than crash the check, on an odd answer."""
+
+    def wrapped(got: Any, expected: Any, case: Case) -> str | None:
+        try:
+            return diagnosis(got, expected, case)
+        except Exception:  # noqa: BLE001 - a hint must never hide the verdict
+            return None
+
+    wrapped.__name__ = diagnosis.__name__
+    wrapped.__doc__ = diagnosis.__doc__
+    return wrapped
+
+
+def _one_hint(candidates: list[str], generic: str) -> str | None:
+    """The hint of the one mistake that fits the answer; ``generic`` when several fit."""
+    unique = list(dict.fromkeys(candidates))
+    if not unique:
+        return None
+    return unique[0] if len(unique) == 1 else generic
+
+
+def _num(x: float) -> str:
+    """A case argument for a label: 2.0 → 2, −0.5 → −0.5."""
+    return f"{x:g}".replace("-", "−")
+
+
+def _draw(rng: np.random.Generator, low: float, high: float, away_from: Sequence[float] = (0.0,)) -> float:
+    """A number in [low, high], rounded to 3 decimals, at least 0.2 away from each of ``away_from``."""
+    while True:
+        x = float(np.round(rng.uniform(low, high), 3))
+        if all(abs(abs(x) - abs(a)) >= 0.2 for a in away_from):
+            return x
+
+
+def compare_pair(names: tuple[str, str], rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
+    """A comparator for an answer made of two numbers, e.g. (value, tangent).
+
+    The summary names the part that is wrong: ``"the tangent: expected 5, got 0"``.
+    """
+    inner = compare_arrays(rtol, atol)
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        if not isinstance(got, (tuple, list, np.ndarray)) or _pair(got) is None:
+            if isinstance(got, (tuple, list)) and len(got) != 2:
+                return Failure(f"expected a pair ({names[0]}, {names[1]}), got {len(got)} items: {got!r:.80}")
+            return Failure(f"expected a pair of numbers ({names[0]}, {names[1]}), got {got!r:.80}")
+        for name, g, e in zip(names, _pair(got), expected):  # type: ignore[arg-type]
+            failure = inner(g, e)
+            if failure is not None:
+                return Failure(f"{name}: {failure.summary}")
+        return None
+
+    return compare
+
+
+# ----------------------------------------------------------------- 05.dual_mul
+def _dual_mul(a: float, a_dot: float, b: float, b_dot: float) -> tuple[float, float]:
+    d = Dual(a, a_dot) * Dual(b, b_dot)
+    return d.value, d.tangent
+
+
+def _dual_mul_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((2.0, 1.0, 5.0, 0.0), "a = xy at (x, y) = (2, 5) with seed ẋ = 1, ẏ = 0: a = 2, ȧ = 1, b = 5, ḃ = 0"),
+        Case((2.0, 0.0, 5.0, 1.0), "a = xy at (x, y) = (2, 5) with seed ẋ = 0, ẏ = 1: a = 2, ȧ = 0, b = 5, ḃ = 1"),
+        Case((3.0, 2.0, -1.0, 4.0), "a = 3, ȧ = 2, b = −1, ḃ = 4"),
+    ]
+    for _ in range(3):
+        a, b = _draw(rng, -3, 3, (0.0, 1.0)), _draw(rng, -3, 3, (0.0, 1.0))
+        a_dot, b_dot = _draw(rng, -2.5, 2.5, (0.0, 1.0)), _draw(rng, -2.5, 2.5, (0.0, 1.0))
+        cases.append(Case((a, a_dot, b, b_dot), f"a = {_num(a)}, ȧ = {_num(a_dot)}, b = {_num(b)}, ḃ = {_num(b_dot)}"))
+    return cases
+
+
+@_safe
+def _dual_mul_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    a, a_dot, b, b_dot = case.args
+    pair = _pair(got)
+    if pair is None:
+        return "return a tuple (value, tangent) of two numbers."
+    value, tangent = pair
+    if _close(value, expected[1]) and _close(tangent, expected[0]) and not _close(value, tangent):
+        return "the two parts are swapped: return (value, tangent), the value first."
+    if not _close(value, a * b):
+        return "the value part of (a + ȧε)(b + ḃε) is the product ab."
+    fits = []
+    if _close(tangent, a_dot * b_dot):
+        fits.append("ȧḃ is the coefficient of ε², and ε² = 0: the ε-part is ȧb + aḃ.")
+    if _close(tangent, a_dot * a + b_dot * b):
+        fits.append("pair each tangent with the value of the *other* factor: (ab)˙ = ȧ·b + a·ḃ.")
+    if _close(tangent, a_dot * b) or _close(tangent, a * b_dot):
+        fits.append("half of the product rule is missing: both factors vary, so (ab)˙ = ȧb + aḃ.")
+    if _close(tangent, a_dot + b_dot):
+        fits.append("ȧ + ḃ is the tangent of a sum; for a product multiply out (a + ȧε)(b + ḃε).")
+    return _one_hint(fits, "the ε-part of (a + ȧε)(b + ḃε) is ȧb + aḃ: both terms of the "
+                           "product rule, and no ȧḃ (it multiplies ε² = 0).")
+
+
+register(
+    Check(
+        id="05.dual_mul",
+        function="dual_mul",
+        reference=_dual_mul,
+        cases=_dual_mul_cases,
+        compare=compare_pair(("the value", "the tangent")),
+        diagnoses=(_dual_mul_mistake,),
+        hint="multiply out (a + ȧε)(b + ḃε) and drop the ε² term.",
+        reference_names=("dlcourse.autodiff.Dual",),
+    )
+)
+
+
+# ----------------------------------------------------------------- 05.dual_sin
+def _dual_sin(a: float, a_dot: float) -> tuple[float, float]:
+    d = Dual(a, a_dot).sin()
+    return d.value, d.tangent
+
+
+def _dual_sin_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((2.0, 1.0), "b = sin x at x = 2 with seed ẋ = 1: a = 2, ȧ = 1"),
+        Case((5.0, 1.0), "v₃ = sin v₀ of the worked example at x₂ = 5 with seed ẋ₂ = 1: a = 5, ȧ = 1"),
+    ]
+    for _ in range(3):
+        a, a_dot = _draw(rng, -3, 3, (0.0,)), _draw(rng, -2.5, 2.5, (0.0, 1.0))
+        cases.append(Case((a, a_dot), f"a = {_num(a)}, ȧ = {_num(a_dot)}"))
+    return cases
+
+
+@_safe
+def _dual_sin_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    a, a_dot = case.args
+    pair = _pair(got)
+    if pair is None:
+        return "return a tuple (value, tangent) of two numbers."
+    value, tangent = pair
+    if not _close(value, math.sin(a)):
+        if _close(value, math.cos(a)):
+            return "the value part of sin(a + ȧε) is sin a; cos a belongs in the tangent."
+        return "the value part of sin(a + ȧε) is sin a."
+    fits = []
+    if _close(tangent, math.sin(a) * a_dot):
+        fits.append("the derivative of sin is cos, not sin: sin(a + ȧε) = sin a + (cos a) ȧ ε.")
+    if _close(tangent, -math.cos(a) * a_dot) or _close(tangent, -math.sin(a) * a_dot):
+        fits.append("mind the sign: (sin a)′ = +cos a (it is cos whose derivative is −sin).")
+    if _close(tangent, math.cos(a)):
+        fits.append("multiply by ȧ: the chain rule gives the tangent (cos a) · ȧ, not cos a alone.")
+    return _one_hint(fits, "the tangent of sin(a + ȧε) is (cos a) · ȧ: check the function, the sign and the factor ȧ.")
+
+
+register(
+    Check(
+        id="05.dual_sin",
+        function="dual_sin",
+        reference=_dual_sin,
+        cases=_dual_sin_cases,
+        compare=compare_pair(("the value", "the tangent")),
+        diagnoses=(_dual_sin_mistake,),
+        hint="Taylor: g(a + ȧε) = g(a) + g′(a) ȧ ε, here with g = sin.",
+        reference_names=("dlcourse.autodiff.Dual", "dlcourse.autodiff.sin"),
+    )
+)
+
+
+# ----------------------------------------------------------------- 05.dual_log
+def _dual_log(a: float, a_dot: float) -> tuple[float, float]:
+    d = Dual(a, a_dot).log()
+    return d.value, d.tangent
+
+
+def _dual_log_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((2.0, 1.0), "v₁ = ln v₋₁ of the worked example at x₁ = 2 with seed ẋ₁ = 1: a = 2, ȧ = 1"),
+        Case((0.5, 3.0), "a = 0.5, ȧ = 3"),
+    ]
+    for _ in range(3):
+        a, a_dot = _draw(rng, 0.3, 5, (1.0,)), _draw(rng, -2.5, 2.5, (0.0, 1.0))
+        cases.append(Case((a, a_dot), f"a = {_num(a)}, ȧ = {_num(a_dot)}"))
+    return cases
+
+
+@_safe
+def _dual_log_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    a, a_dot = case.args
+    pair = _pair(got)
+    if pair is None:
+        return "return a tuple (value, tangent) of two numbers."
+    value, tangent = pair
+    if not _close(value, math.log(a)):
+        if _close(value, 1 / a):
+            return "the value part of ln(a + ȧε) is ln a; 1/a belongs in the tangent."
+        return "the value part of ln(a + ȧε) is ln a (math.log)."
+    fits = []
+    if _close(tangent, math.log(a) * a_dot):
+        fits.append("the derivative of ln a is 1/a, not ln a: ln(a + ȧε) = ln a + (ȧ/a) ε.")
+    if _close(tangent, 1 / a):
+        fits.append("multiply by ȧ: the chain rule gives the tangent ȧ/a, not 1/a alone.")
+    if _close(tangent, a_dot * a):
+        fits.append("divide by a, don't multiply: (ln a)′ = 1/a, so the tangent is ȧ/a.")
+    if _close(tangent, -a_dot / a**2):
+        fits.append("−ȧ/a² is the tangent of 1/a; for ln a it is ȧ/a.")
+    return _one_hint(fits, "the tangent of ln(a + ȧε) is ȧ/a.")
+
+
+register(
+    Check(
+        id="05.dual_log",
+        function="dual_log",
+        reference=_dual_log,
+        cases=_dual_log_cases,
+        compare=compare_pair(("the value", "the tangent")),
+        diagnoses=(_dual_log_mistake,),
+        hint="Taylor: g(a + ȧε) = g(a) + g′(a) ȧ ε, here with g = ln.",
+        reference_names=("dlcourse.autodiff.Dual", "dlcourse.autodiff.log"),
+    )
+)
+
+
+# ----------------------------------------------------------------- 05.adjoints
+def baydin(x1: Any, x2: Any) -> Any:
+    """f(x1, x2) = ln x1 + x1 x2 − sin x2, one primitive per statement (Baydin et al., 2018)."""
+    v1 = log(x1)
+    v2 = x1 * x2
+    v3 = sin(x2)
+    v4 = v1 + v2
+    return v4 - v3
+
+
+def adjoints(x1: float, x2: float) -> tuple[float, float]:
+    """(x̄1, x̄2) = ∇f(x1, x2) of the worked example, from the library's adjoint trace."""
+    t = trace(baydin, x1=x1, x2=x2)
+    return t.grad["x1"], t.grad["x2"]
+
+
+def _adjoint_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [Case(CHAPTER_POINT, "the chapter's point (x1, x2) = (2, 5)")]
+    while len(cases) < 5:
+        x1, x2 = _draw(rng, 0.3, 4, (1.0,)), _draw(rng, -4, 6)
+        point = Case((x1, x2), f"(x1, x2) = ({_num(x1)}, {_num(x2)})")
+        # keep points where each typical mistake gives a visibly different answer
+        c, s = math.cos(x2), math.sin(x2)
+        if min(abs(c), abs(s), abs(x1 + c), abs(x1 - x2)) > 0.1:
+            cases.append(point)
+    return cases
+
+
+@_safe
+def _adjoint_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    x1, x2 = case.args
+    pair = _pair(got)
+    if pair is None:
+        return "return the pair (x̄1, x̄2) of two numbers."
+    g1, g2 = pair
+    e1, e2 = expected
+    if _close(g1, e2) and _close(g2, e1):
+        return "the two adjoints are swapped: return (x̄1, x̄2) = (v̄₋₁, v̄₀)."
+    if not _close(g2, e2):
+        if _close(g2, x1):
+            return ("x̄2 = v̄₀ lost its contribution through v₃ = sin v₀: v̄₀ receives v̄₃ cos v₀ *and* "
+                    "v̄₂ v₋₁ — add the second with +=, don't overwrite the first.")
+        if _close(g2, -math.cos(x2)):
+            return ("x̄2 = v̄₀ has only the contribution through v₃ = sin v₀; v₀ is also used in "
+                    "v₂ = v₋₁ v₀, so v̄₀ += v̄₂ v₋₁ — accumulate, don't overwrite.")
+        if _close(g2, x1 + math.cos(x2)):
+            return "mind the sign of the sin term: v₅ = v₄ − v₃ gives v̄₃ = −v̄₅ = −1, so v̄₀ = −cos v₀ + v̄₂ v₋₁."
+        if _close(g2, x1 - math.sin(x2)) or _close(g2, x1 + math.sin(x2)):
+            return "the local derivative of v₃ = sin v₀ is cos v₀: v̄₀ = v̄₃ cos v₀."
+    if not _close(g1, e1):
+        if _close(g1, x2):
+            return ("x̄1 = v̄₋₁ lost its contribution through v₁ = ln v₋₁: v̄₋₁ receives v̄₂ v₀ *and* "
+                    "v̄₁ / v₋₁ — add the second with +=, don't overwrite the first.")
+        if _close(g1, 1 / x1):
+            return ("x̄1 = v̄₋₁ has only the contribution through v₁ = ln v₋₁; v₋₁ is also used in "
+                    "v₂ = v₋₁ v₀, so v̄₋₁ += v̄₂ v₀ — accumulate, don't overwrite.")
+        if _close(g1, x2 + math.log(x1)):
+            return "the local derivative of v₁ = ln v₋₁ is 1/v₋₁, not ln v₋₁."
+        if _close(g1, x1):
+            return "in v₂ = v₋₁ v₀ the adjoint of v₋₁ gets v̄₂ times the *other* factor, v₀."
+    return None
+
+
+register(
+    Check(
+        id="05.adjoints",
+        function="adjoints",
+        reference=adjoints,
+        cases=_adjoint_cases,
+        compare=compare_pair(("x̄1", "x̄2")),
+        diagnoses=(_adjoint_mistake,),
+        hint="sweep the primal trace backwards from v̄₅ = 1: v̄ₚ += v̄ₖ ∂vₖ/∂vₚ for every operand vₚ of vₖ.",
+        reference_names=(
+            "dlcourse.autodiff.trace",
+            "dlcourse.autodiff.Var",
+            "dlcourse.calculus.gradient",
+            "dlcourse.tensor.Tensor",
+        ),
+    )
+)
+
+
+# ----------------------------------------------------------------- 05.backward_*
+def backward_mul(a: float, b: float, grad_out: float) -> tuple[float, float]:
+    """(ā, b̄) for v = a·b with v̄ = grad_out, by the library's reverse mode."""
+    with Tape():
+        va, vb = Var(a), Var(b)
+        (va * vb).backward(grad_out)
+    return va.grad, vb.grad
+
+
+def backward_sin(a: float, grad_out: float) -> float:
+    """ā for v = sin a with v̄ = grad_out, by the library's reverse mode."""
+    with Tape():
+        va = Var(a)
+        va.sin().backward(grad_out)
+    return va.grad
+
+
+def backward_exp(a: float, grad_out: float) -> float:
+    """ā for v = eᵃ with v̄ = grad_out, by the library's reverse mode."""
+    with Tape():
+        va = Var(a)
+        va.exp().backward(grad_out)
+    return va.grad
+
+
+def _backward_mul_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((2.0, 5.0, 1.0), "v₂ = v₋₁ × v₀ of the worked trace: a = 2, b = 5, grad_out = v̄₂ = 1"),
+        Case((3.0, -2.0, 0.5), "a = 3, b = −2, grad_out = 0.5"),
+    ]
+    for _ in range(3):
+        a, b = _draw(rng, -3, 3, (0.0, 1.0)), _draw(rng, -3, 3, (0.0, 1.0))
+        g = _draw(rng, -2, 2, (0.0, 1.0))
+        cases.append(Case((a, b, g), f"a = {_num(a)}, b = {_num(b)}, grad_out = {_num(g)}"))
+    return cases
+
+
+@_safe
+def _backward_mul_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    a, b, g = case.args
+    pair = _pair(got)
+    if pair is None:
+        return "return the pair (grad_a, grad_b) of two numbers."
+    ga, gb = pair
+    fits = []
+    if _close(ga, g * a) and _close(gb, g * b):
+        fits.append("∂(ab)/∂a = b: each input's gradient is grad_out times the *other* input.")
+    if _close(ga, b) and _close(gb, a):
+        fits.append("multiply the local derivative by grad_out (the output's adjoint): ā = v̄ · b, b̄ = v̄ · a.")
+    if _close(ga, g) and _close(gb, g):
+        fits.append("passing grad_out through unchanged is the rule for +; for a product scale it by the other input.")
+    return _one_hint(fits, "ā = grad_out · b and b̄ = grad_out · a.")
+
+
+def _backward_sin_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((5.0, -1.0), "v₃ = sin v₀ of the worked trace: a = v₀ = 5, grad_out = v̄₃ = −1"),
+        Case((0.0, 2.0), "a = 0, grad_out = 2"),
+    ]
+    for _ in range(3):
+        a, g = _draw(rng, -3, 3, (0.0,)), _draw(rng, -2, 2, (0.0, 1.0))
+        cases.append(Case((a, g), f"a = {_num(a)}, grad_out = {_num(g)}"))
+    return cases
+
+
+@_safe
+def _backward_sin_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    a, g = case.args
+    x = _number(got)
+    if x is None:
+        return "return one number, the gradient with respect to a."
+    fits = []
+    if _close(x, g * math.sin(a)):
+        fits.append("the local derivative of sin a is cos a, not sin a.")
+    if _close(x, -g * math.cos(a)) or _close(x, -g * math.sin(a)):
+        fits.append("mind the sign: (sin a)′ = +cos a.")
+    if _close(x, math.cos(a)):
+        fits.append("multiply by grad_out: ā = v̄ · cos a (the chain rule).")
+    return _one_hint(fits, "ā = grad_out · cos a: check the function, the sign and the factor grad_out.")
+
+
+def _backward_exp_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((0.0, 1.0), "a = 0, grad_out = 1"),
+        Case((2.0, 3.0), "a = 2, grad_out = 3"),
+    ]
+    for _ in range(3):
+        a, g = _draw(rng, -2, 2, (0.0, 1.0)), _draw(rng, -2, 2, (0.0, 1.0))
+        cases.append(Case((a, g), f"a = {_num(a)}, grad_out = {_num(g)}"))
+    return cases
+
+
+@_safe
+def _backward_exp_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    a, g = case.args
+    x = _number(got)
+    if x is None:
+        return "return one number, the gradient with respect to a."
+    fits = []
+    if _close(x, math.exp(a)):
+        fits.append("multiply by grad_out: ā = v̄ · eᵃ (the chain rule).")
+    if _close(x, g):
+        fits.append("the local derivative of eᵃ is eᵃ itself: ā = v̄ · eᵃ, not v̄.")
+    if _close(x, g * a * math.exp(a)) or _close(x, g * a * math.exp(a - 1)):
+        fits.append("eᵃ is not a power of a: its derivative is eᵃ itself (no power rule).")
+    return _one_hint(fits, "ā = grad_out · eᵃ.")
+
+
+# The static reader flags a name wherever the notebook uses it, so each name is listed only
+# for the exercises it solves outright (Dual for the dual rules, Var for the reverse sweeps).
+_ENGINE_SHORTCUTS = ("dlcourse.autodiff.Var", "dlcourse.tensor.Tensor")
+
+register(
+    Check(
+        id="05.backward_mul",
+        function="backward_mul",
+        reference=backward_mul,
+        cases=_backward_mul_cases,
+        compare=compare_pair(("grad_a", "grad_b")),
+        diagnoses=(_backward_mul_mistake,),
+        hint="v = a·b has ∂v/∂a = b and ∂v/∂b = a; multiply each by grad_out.",
+        reference_names=_ENGINE_SHORTCUTS,
+    )
+)
+register(
+    Check(
+        id="05.backward_sin",
+        function="backward_sin",
+        reference=backward_sin,
+        cases=_backward_sin_cases,
+        compare=compare_arrays(rtol=1e-9, atol=1e-12),
+        diagnoses=(_backward_sin_mistake,),
+        hint="ā = v̄ · ∂(sin a)/∂a.",
+        reference_names=_ENGINE_SHORTCUTS,
+    )
+)
+register(
+    Check(
+        id="05.backward_exp",
+        function="backward_exp",
+        reference=backward_exp,
+        cases=_backward_exp_cases,
+        compare=compare_arrays(rtol=1e-9, atol=1e-12),
+        diagnoses=(_backward_exp_mistake,),
+        hint="ā = v̄ · ∂(eᵃ)/∂a.",
+        reference_names=_ENGINE_SHORTCUTS,
+    )
+)
+
+
+# ----------------------------------------------------------------- 05.topological_order
+#: The graph of the worked example, {node: its parents}, listed from the output back.
+WORKED_GRAPH: dict[str, list[str]] = {
+    "v5": ["v4", "v3"],
+    "v3": ["v0"],
+    "v4": ["v1", "v2"],
+    "v1": ["v-1"],
+    "v2": ["v-1", "v0"],
+    "v0": [],
+    "v-1": [],
+}
+
+
+def topological_order(parents: dict[str, list[str]]) -> list[str]:
+    """Every node of the graph {node: parents}, each after all of its parents (Kahn's algorithm).
+
+    Iterative, so that deep graphs (long chains) need no recursion. Among the nodes that
+    are ready, the one listed first in ``parents`` goes first.
+    """
+    graph = {node: list(ps) for node, ps in parents.items()}
+    waiting = {node: len(set(ps)) for node, ps in graph.items()}
+    children: dict[str, list[str]] = {node: [] for node in graph}
+    for node, ps in graph.items():
+        for p in set(ps):
+            children[p].append(node)
+    ready = deque(node for node in graph if waiting[node] == 0)
+    order: list[str] = []
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for child in children[node]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    return order
+
+
+def _order_and_graph(parents: dict[str, list[str]]) -> tuple[list[str], dict[str, list[str]]]:
+    """The check's expected answer: one valid order, and the graph every answer is judged on."""
+    return topological_order(parents), {node: list(ps) for node, ps in parents.items()}
+
+
+def is_topological(order: Sequence[str], parents: dict[str, list[str]]) -> bool:
+    """True when ``order`` lists every node of ``parents`` once, each after all its parents."""
+    return _order_problem(list(order), parents) is None
+
+
+def compare_topological(got: Any, expected: tuple[list[str], dict[str, list[str]]]) -> Failure | None:
+    """Does ``got`` list every node of the graph ``expected[1]`` once, each after its parents?
+
+    Any such order is right, not only the reference's ``expected[0]``. The summary names
+    the first problem: not a list, a name that is no node, a missing or repeated node, or
+    the first node placed before one of its parents.
+    """
+    return _order_problem(got, expected[1])
+
+
+def _order_problem(got: Any, parents: dict[str, list[str]]) -> Failure | None:
+    n = len(parents)
+    if not isinstance(got, (list, tuple)):
+        return Failure(f"expected a list of the {n} node names, got {type(got).__name__} {got!r:.80}")
+    unknown = [x for x in got if not isinstance(x, str) or x not in parents]
+    if unknown:
+        return Failure(f"{unknown[0]!r} is not a node of the graph (the nodes are the keys of parents)")
+    counts = Counter(got)
+    missing = [node for node in parents if node not in counts]
+    if missing:
+        listed = ", ".join(repr(m) for m in missing[:5]) + (", …" if len(missing) > 5 else "")
+        return Failure(f"{len(missing)} of the {n} nodes are missing from your order: {listed}")
+    repeated = [node for node, k in counts.items() if k > 1]
+    if repeated:
+        return Failure(f"{repeated[0]!r} appears {counts[repeated[0]]} times; every node must appear exactly once")
+    position = {node: i for i, node in enumerate(got)}
+    for i, node in enumerate(got):
+        for p in parents[node]:
+            if position[p] > i:
+                return Failure(
+                    f"{node!r} (position {i}) comes before its parent {p!r} (position {position[p]}): "
+                    "every node must come after all of its parents"
+                )
+    return None
+
+
+def _graph_text(parents: dict[str, list[str]], limit: int = 12) -> str:
+    items = list(parents.items())
+    text = ", ".join(f"{k}: [{', '.join(v)}]" for k, v in items[:limit])
+    return "{" + text + (", …" if len(items) > limit else "") + "}"
+
+
+def _random_graph(rng: np.random.Generator, n: int) -> dict[str, list[str]]:
+    """A random DAG of n nodes with one-letter names; neither its key order nor the
+    alphabetical order is a topological order."""
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    while True:
+        names = [str(x) for x in rng.permutation(letters)[:n]]  # names[k] is k-th in a valid order
+        graph: dict[str, list[str]] = {names[0]: [], names[1]: []}
+        for k in range(2, n):
+            size = int(rng.integers(1, 3))
+            picks = sorted(int(i) for i in rng.choice(k, size=size, replace=False))
+            if size == 1 and rng.random() < 0.15:
+                picks = picks * 2  # a value used twice by one operation, like v = a·a
+            graph[names[k]] = [names[i] for i in picks]
+        keys = [str(x) for x in rng.permutation(list(graph))]
+        shuffled = {k: graph[k] for k in keys}
+        if not is_topological(keys, shuffled) and not is_topological(sorted(keys), shuffled):
+            return shuffled
+
+
+def _chain(rng: np.random.Generator, n: int) -> dict[str, list[str]]:
+    names = [f"n{k}" for k in range(n)]
+    keys = [str(x) for x in rng.permutation(names)]
+    return {k: ([f"n{int(k[1:]) - 1}"] if k != "n0" else []) for k in keys}
+
+
+def _topological_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((WORKED_GRAPH,), f"the graph of the worked example, {_graph_text(WORKED_GRAPH)}"),
+        Case(({"z": ["a", "b"], "b": ["x"], "a": ["x", "y"], "y": [], "x": []},),
+             "z = xy + sin x: {z: [a, b], b: [x], a: [x, y], y: [], x: []}"),
+        Case(({"y": ["sq", "x"], "sq": ["x", "x"], "x": []},),
+             "y = x·x + x, where sq = x·x uses x twice: {y: [sq, x], sq: [x, x], x: []}"),
+    ]
+    for n in (8, 12):
+        graph = _random_graph(rng, n)
+        cases.append(Case((graph,), f"a random graph of {n} nodes, {_graph_text(graph, 20)}"))
+    chain = _chain(rng, 3000)
+    cases.append(Case((chain,), "a chain of 3000 nodes n0 → n1 → … → n2999 (keys shuffled): a deep graph, "
+                                "too deep for a recursion of one call per node"))
+    return cases
+
+
+@_safe
+def _topological_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    parents = expected[1]
+    if not isinstance(got, (list, tuple)):
+        return "return a list of node names."
+    if list(got) == list(parents) and not is_topological(list(parents), parents):
+        return "the keys of the dict come in no particular order: you returned them as they are."
+    if is_topological(list(reversed(got)), parents):
+        return ("your order is reversed: parents come first. (The backward sweep walks the "
+                "topological order from its end.)")
+    counts = Counter(got)
+    if any(k > 1 for k in counts.values()):
+        return "a node reachable along two paths was added twice: remember which nodes you have placed."
+    missing = [node for node in parents if node not in counts]
+    if missing and all(not parents[m] for m in missing):
+        return "nodes without parents (the inputs) belong in the order too, before everything that uses them."
+    return None
+
+
+def _on_copies(fn: Any, case: Case) -> Any:
+    """Call ``fn`` on a deep copy of the graph: an answer that empties ``parents`` as it
+    goes must not change what the reference sees."""
+    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+
+
+register(
+    Check(
+        id="05.topological_order",
+        function="topological_order",
+        reference=_order_and_graph,
+        cases=_topological_cases,
+        compare=compare_topological,
+        diagnoses=(_topological_mistake,),
+        hint="place a node once all of its parents are placed; start from the nodes without parents.",
+        call=_on_copies,
+    )
+)
