@@ -1,0 +1,501 @@
+"""Checks for the exercises of chapter 8, *Momentum and Nesterov*.
+
+Also home of the comparisons that chapters 8 and 9 share: :func:`compare_trajectories`
+(an optimizer's iterates θ_0, θ_1, …, θ_T, reporting the first step that differs) and
+:func:`compare_parts` (a step function's tuple of results, such as ``(theta, v)``).
+
+Student functions receive copies of the arrays of a case (:func:`fresh_call`), so an
+update written in place (``theta -= …``) cannot change the case the reference then sees.
+torch is imported when a run is compared with ``torch.optim``, not when the registry loads.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import landscapes, optim
+from . import Case, Check, Comparator, Failure, _fmt, register
+
+__all__ = ["compare_trajectories", "compare_parts", "fresh_call", "matches", "variant_hint"]
+
+
+# =================================================================== shared helpers
+def fresh_call(fn: Callable[..., Any], case: Case) -> Any:
+    """``fn`` applied to deep copies of the case's arguments (arrays updated in place stay ours)."""
+    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+
+
+def _as_float_array(value: Any) -> np.ndarray | None:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def _distance(a: Any, b: Any) -> float:
+    """The largest relative difference |a − b| / (|b| + 1e-12) over all elements (tuples part by part).
+
+    Two NaNs (or equal infinities) count as equal; a shape mismatch is an infinite distance.
+    """
+    if isinstance(b, (tuple, list)):
+        if not isinstance(a, (tuple, list)) or len(a) != len(b):
+            return np.inf
+        return max((_distance(x, y) for x, y in zip(a, b)), default=0.0)
+    x, y = _as_float_array(a), _as_float_array(b)
+    if x is None or y is None or x.shape != y.shape:
+        return np.inf
+    if x.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = (x == y) | (np.isnan(x) & np.isnan(y))
+        rel = np.where(same, 0.0, np.abs(x - y) / (np.abs(y) + 1e-12))
+    rel = np.where(np.isnan(rel), np.inf, rel)
+    return float(rel.max())
+
+
+def matches(got: Any, expected: Any, rtol: float = 1e-7) -> bool:
+    """Whether ``got`` equals ``expected`` (arrays, or tuples of arrays) to a relative tolerance."""
+    return _distance(got, expected) <= rtol
+
+
+def variant_hint(*variants: tuple[Callable[..., Any], str], call: Callable[..., Any] = fresh_call,
+                 rtol: float = 1e-6):
+    """A diagnosis: the message of the typical mistake that reproduces the answer.
+
+    Each variant is a wrong version of the exercise's function, applied to the case the
+    way the check applies functions (``call``). Among the variants whose answer equals the
+    student's (to ``rtol``), the closest one names the mistake (all of them, when several fit
+    equally well) — except variants that make no real difference on this case (closer to
+    the right answer than the student's is).
+    """
+
+    def diagnose(got: Any, expected: Any, case: Case) -> str | None:
+        off = _distance(got, expected)
+        found: list[tuple[float, str]] = []
+        for wrong, message in variants:
+            try:
+                with np.errstate(all="ignore"):
+                    answer = call(wrong, case)
+            except Exception:  # noqa: BLE001 - a variant that cannot run on this case
+                continue
+            if isinstance(answer, list):
+                answer = tuple(answer)
+            if _distance(answer, expected) < 0.5 * off:
+                continue  # this slip hardly changes the answer here: it cannot explain it
+            d = _distance(got, answer)
+            if d <= rtol:
+                found.append((d, message))
+        if not found:
+            return None
+        closest = min(d for d, _ in found)
+        messages = list(dict.fromkeys(m for d, m in found if d <= closest + 1e-12))
+        return messages[0] if len(messages) == 1 else " Or: ".join(messages)
+
+    return diagnose
+
+
+def _pair(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with as many digits as it takes to tell them apart (at least 6)."""
+    for digits in range(6, 18):
+        e, g = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if e != g:
+            return e, g
+    return e, g
+
+
+def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
+    """Compare a tuple of results (``(theta, v)`` …) part by part, naming the part that differs."""
+    names = tuple(names)
+    spelled = "(" + ", ".join(names) + ")"
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        if not isinstance(got, (tuple, list)) or len(got) != len(names):
+            return Failure(f"expected the tuple {spelled}, got {_fmt(got) if not isinstance(got, (tuple, list)) else f'{len(got)} values'}",
+                           f"return all {len(names)} results: return {', '.join(names)}")
+        wrong = []
+        for name, g, e in zip(names, got, expected):
+            exp = np.asarray(e, dtype=np.float64)
+            arr = _as_float_array(g)
+            if arr is None:
+                wrong.append(f"the new {name}: expected a number or an array of shape {exp.shape}, got {g!r}")
+                continue
+            if arr.shape != exp.shape:
+                wrong.append(f"the new {name}: expected shape {exp.shape}, got shape {arr.shape}")
+                continue
+            if not np.all(np.isfinite(arr)):
+                where = [int(i) for i in np.argwhere(~np.isfinite(arr))[0]]
+                wrong.append(f"the new {name}: NaN or inf at element {where}")
+                continue
+            diff = np.abs(arr - exp)
+            bad = diff > atol + rtol * np.abs(exp)
+            if bad.any():
+                idx = np.unravel_index(int(np.argmax(np.where(bad, diff, -1.0))), exp.shape)
+                where = f" at element {[int(i) for i in idx]}" if exp.ndim else ""
+                e_txt, g_txt = _pair(float(exp[idx]), float(arr[idx]))
+                wrong.append(f"the new {name}{where}: expected {e_txt}, got {g_txt} "
+                             f"(|difference| {diff[idx]:.3g}; {int(bad.sum())} of {exp.size} elements wrong)")
+        if not wrong:
+            return None
+        right = [n for n, (g, e) in zip(names, zip(got, expected))
+                 if not any(w.startswith(f"the new {n}") for w in wrong)]
+        summary = "; ".join(wrong)
+        if right:
+            summary += f" (the new {' and '.join(right)} {'is' if len(right) == 1 else 'are'} right)"
+        return Failure(summary)
+
+    return compare
+
+
+def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12, what: str = "θ",
+                         against: str = "the reference") -> Comparator:
+    """Compare iterates θ_0, θ_1, …, θ_T (an array of shape (T + 1, …)) step by step.
+
+    The verdict names the **first** step t whose θ_t differs, the element with the largest
+    difference at that step, and both values: a wrong update rule shows at the first step
+    it matters, and everything after it differs anyway.
+    """
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        exp = np.asarray(expected, dtype=np.float64)
+        steps = exp.shape[0] - 1
+        g = _as_float_array(got)
+        if g is None:
+            return Failure(f"expected the iterates θ_0 … θ_{steps} as an array of shape {exp.shape}, got {got!r}")
+        if g.shape != exp.shape:
+            hint = ""
+            if g.shape == exp.shape[1:]:
+                hint = f"return every iterate, not only the last: an array of shape {exp.shape}, row t holding θ_t."
+            elif g.shape == (exp.shape[0] - 1, *exp.shape[1:]):
+                hint = f"include the starting point: row 0 is θ_0, row t is θ after t steps ({steps + 1} rows)."
+            return Failure(f"expected the iterates θ_0 … θ_{steps} as an array of shape {exp.shape}, "
+                           f"got shape {g.shape}", hint)
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(g - exp)
+            bad = ~(diff <= atol + rtol * np.abs(exp))  # NaN counts as bad
+        if not bad.any():
+            return None
+        rows = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
+        t = int(rows[0])
+        d_t = np.where(bad[t], np.nan_to_num(diff[t], nan=np.inf), -1.0)
+        idx = np.unravel_index(int(np.argmax(d_t)), exp.shape[1:])
+        where = f" in element {[int(i) for i in idx]}" if exp.ndim > 1 else ""
+        e_val, g_val = float(exp[t][idx]), float(g[t][idx])
+        if not np.isfinite(g_val):
+            return Failure(f"your {what} first differs from {against}'s at step t = {t}{where}: "
+                           f"expected {_fmt(e_val)}, got {g_val}")
+        e_txt, g_txt = _pair(e_val, g_val)
+        return Failure(f"your {what} first differs from {against}'s at step t = {t}{where}: "
+                       f"expected {e_txt}, got {g_txt} (|difference| {abs(g_val - e_val):.3g}; "
+                       f"{len(rows)} of the {steps} steps differ)")
+
+    return compare
+
+
+# =================================================================== cases
+def _bowl_grad(theta: np.ndarray) -> np.ndarray:
+    return landscapes.ILL_CONDITIONED.grad(theta)
+
+
+def _rosenbrock_grad(theta: np.ndarray) -> np.ndarray:
+    return landscapes.ROSENBROCK.grad(theta)
+
+
+def random_quadratic(rng: np.random.Generator, n: int, low: float = 0.5, high: float = 10.0):
+    """∇R for R(θ) = ½ θᵀAθ − bᵀθ with A random symmetric positive definite (eigenvalues in [low, high])."""
+    q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    A = q @ np.diag(rng.uniform(low, high, size=n)) @ q.T
+    A = (A + A.T) / 2
+    b = rng.normal(size=n)
+
+    def grad(theta: np.ndarray, A: np.ndarray = A, b: np.ndarray = b) -> np.ndarray:
+        return A @ np.asarray(theta, dtype=np.float64) - b
+
+    return grad, A, b
+
+
+def _step_cases(rng: np.random.Generator) -> list[Case]:
+    """(theta, v, g, lr, beta) for one momentum step: the chapter's numbers, then random ones."""
+    cases = [
+        Case((np.array([-2.5, 2.5]), np.zeros(2), np.array([-50.0, 2.5]), 0.01, 0.9),
+             "the first step on the bowl 10θ₁² + 0.5θ₂² from θ = [−2.5, 2.5]: v = 0, g = [−50, 2.5], η = 0.01, β = 0.9"),
+        Case((np.zeros(1), np.array([1.75]), np.ones(1), 0.5, 0.5),
+             "the chapter's schedule example at step 4: θ = [0], v = [1.75], g = [1], η = 0.5, β = 0.5"),
+    ]
+    for shape in [(3,), (2, 3)]:
+        theta, v, g = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
+        lr, beta = float(rng.choice([0.01, 0.05, 0.1])), float(rng.choice([0.5, 0.8, 0.9, 0.99]))
+        cases.append(Case((theta, v, g, lr, beta),
+                          f"θ = {np.round(theta, 3).tolist()}, v = {np.round(v, 3).tolist()}, "
+                          f"g = {np.round(g, 3).tolist()}, η = {lr}, β = {beta}"))
+    return cases
+
+
+# =================================================================== 08.momentum_step
+def momentum_step_reference(theta: Any, v: Any, g: Any, lr: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's momentum: v ← βv + g; θ ← θ − ηv (dlcourse.optim.momentum, form="pytorch")."""
+    theta, v = np.array(theta, dtype=np.float64), np.array(v, dtype=np.float64)
+    state = {"velocity": v}
+    optim.momentum(theta, np.asarray(g, dtype=np.float64), state, lr=lr, gamma=beta, form="pytorch")
+    return theta, state["velocity"]
+
+
+def _pt_theta_first(theta, v, g, lr, beta):
+    return theta - lr * v, beta * v + g
+
+
+def _pt_dampened(theta, v, g, lr, beta):
+    v = beta * v + (1 - beta) * g
+    return theta - lr * v, v
+
+
+def _pt_classical(theta, v, g, lr, beta):
+    v = beta * v + lr * g
+    return theta - v, v
+
+
+def _pt_reversed(theta, v, g, lr, beta):
+    v = beta * g + (1 - beta) * v
+    return theta - lr * v, v
+
+
+def _pt_no_momentum(theta, v, g, lr, beta):
+    return theta - lr * g, v
+
+
+def _pt_sign(theta, v, g, lr, beta):
+    v = beta * v + g
+    return theta + lr * v, v
+
+
+register(Check(
+    id="08.momentum_step",
+    function="momentum_step",
+    reference=momentum_step_reference,
+    cases=_step_cases,
+    compare=compare_parts(("theta", "v"), rtol=1e-10, atol=1e-12),
+    diagnoses=(variant_hint(
+        (_pt_theta_first, "θ moved with the old velocity: update v first, then step θ ← θ − ηv with the new v."),
+        (_pt_dampened, "you damped the gradient: v ← βv + (1 − β)g is the averaged form (PyTorch's dampening=β); "
+                       "PyTorch's default adds the gradient itself, v ← βv + g."),
+        (_pt_classical, "that is the classical form u ← γu + ηg, θ ← θ − u; in PyTorch's form η multiplies the "
+                        "velocity: v ← βv + g, θ ← θ − ηv."),
+        (_pt_reversed, "β weighs the past: v ← βv + g. Multiplying the new gradient by β and the old velocity by "
+                       "1 − β would mostly forget the past."),
+        (_pt_no_momentum, "θ moved by −ηg, as in plain gradient descent: the step is −ηv, with the new velocity "
+                          "v ← βv + g."),
+        (_pt_sign, "θ moved uphill: the step is θ ← θ − ηv."),
+    ),),
+    hint="v ← βv + g, then θ ← θ − ηv (PyTorch's SGD with momentum=β).",
+    reference_names=("dlcourse.optim.momentum", "dlcourse.optim.sgd", "dlcourse.optim.SGD"),
+    call=fresh_call,
+))
+
+
+# =================================================================== 08.classical_step
+def classical_step_reference(theta: Any, u: Any, g: Any, lr: float, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Classical momentum: u ← γu + ηg; θ ← θ − u (dlcourse.optim.momentum, form="classical")."""
+    theta, u = np.array(theta, dtype=np.float64), np.array(u, dtype=np.float64)
+    state = {"velocity": u}
+    optim.momentum(theta, np.asarray(g, dtype=np.float64), state, lr=lr, gamma=gamma, form="classical")
+    return theta, state["velocity"]
+
+
+def _cl_pytorch(theta, u, g, lr, gamma):
+    u = gamma * u + g
+    return theta - lr * u, u
+
+
+def _cl_theta_first(theta, u, g, lr, gamma):
+    return theta - u, gamma * u + lr * g
+
+
+def _cl_averaged(theta, u, g, lr, gamma):
+    u = gamma * u + (1 - gamma) * lr * g
+    return theta - u, u
+
+
+def _cl_reversed(theta, u, g, lr, gamma):
+    u = gamma * lr * g + (1 - gamma) * u
+    return theta - u, u
+
+
+def _classical_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((np.array([-2.0, 2.475]), np.array([-0.5, 0.025]), np.array([-40.0, 2.475]), 0.01, 0.9),
+             "the second step on the bowl 10θ₁² + 0.5θ₂²: θ = [−2, 2.475], u = [−0.5, 0.025], g = [−40, 2.475], "
+             "η = 0.01, γ = 0.9"),
+        Case((np.zeros(1), np.array([1.75]), np.ones(1), 0.5, 0.5),
+             "the chapter's schedule example at step 4: θ = [0], u = [1.75], g = [1], η = 0.5, γ = 0.5"),
+    ]
+    for shape in [(4,), (3, 2)]:
+        theta, u, g = rng.normal(size=shape), rng.normal(size=shape) * 0.1, rng.normal(size=shape)
+        lr, gamma = float(rng.choice([0.01, 0.05, 0.1])), float(rng.choice([0.5, 0.8, 0.9, 0.99]))
+        cases.append(Case((theta, u, g, lr, gamma),
+                          f"θ = {np.round(theta, 3).tolist()}, u = {np.round(u, 3).tolist()}, "
+                          f"g = {np.round(g, 3).tolist()}, η = {lr}, γ = {gamma}"))
+    return cases
+
+
+register(Check(
+    id="08.classical_step",
+    function="classical_momentum_step",
+    reference=classical_step_reference,
+    cases=_classical_cases,
+    compare=compare_parts(("theta", "u"), rtol=1e-10, atol=1e-12),
+    diagnoses=(variant_hint(
+        (_cl_pytorch, "that is PyTorch's form (v ← γv + g, θ ← θ − ηv); in the classical form η multiplies each "
+                      "new gradient: u ← γu + ηg, θ ← θ − u."),
+        (_cl_theta_first, "θ moved with the old velocity: update u first, then θ ← θ − u."),
+        (_cl_averaged, "no (1 − γ) factor in the classical form: u ← γu + ηg."),
+        (_cl_reversed, "γ multiplies the old velocity, not the new gradient: u ← γu + ηg."),
+    ),),
+    hint="u ← γu + ηg, then θ ← θ − u.",
+    reference_names=("dlcourse.optim.momentum",),
+    call=fresh_call,
+))
+
+
+# =================================================================== 08.nesterov_step
+def nesterov_step_reference(theta: Any, v: Any, grad_fn: Callable[[np.ndarray], Any], lr: float,
+                            gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The lecture's Nesterov step: v ← γv + η∇R(θ − γv); θ ← θ − v (dlcourse.optim.nesterov)."""
+    theta, v = np.array(theta, dtype=np.float64), np.array(v, dtype=np.float64)
+    state = {"velocity": v}
+    optim.nesterov(theta, lambda p: np.asarray(grad_fn(p), dtype=np.float64), state, lr=lr, gamma=gamma)
+    return theta, state["velocity"]
+
+
+def _nag_at_theta(theta, v, grad_fn, lr, gamma):
+    v = gamma * v + lr * np.asarray(grad_fn(theta))
+    return theta - v, v
+
+
+def _nag_plus(theta, v, grad_fn, lr, gamma):
+    v = gamma * v + lr * np.asarray(grad_fn(theta + gamma * v))
+    return theta - v, v
+
+
+def _nag_no_gamma(theta, v, grad_fn, lr, gamma):
+    v_new = gamma * v + lr * np.asarray(grad_fn(theta - v))
+    return theta - v_new, v_new
+
+
+def _nag_theta_first(theta, v, grad_fn, lr, gamma):
+    return theta - v, gamma * v + lr * np.asarray(grad_fn(theta - gamma * v))
+
+
+def _nesterov_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((np.array([-2.0, 2.475]), np.array([-0.5, 0.025]), _bowl_grad, 0.01, 0.9),
+             "the second step on the bowl 10θ₁² + 0.5θ₂², ∇R = (20θ₁, θ₂): θ = [−2, 2.475], v = [−0.5, 0.025], "
+             "η = 0.01, γ = 0.9"),
+        Case((np.array([-1.2, 1.0]), np.array([-0.2, 0.05]), _rosenbrock_grad, 1e-3, 0.9),
+             "Rosenbrock (1 − x)² + 100(y − x²)² at θ = [−1.2, 1] with v = [−0.2, 0.05], η = 1e-3, γ = 0.9"),
+    ]
+    for n in [3, 4]:
+        grad, A, b = random_quadratic(rng, n)
+        theta, v = rng.normal(size=n), rng.normal(size=n) * 0.3
+        lr, gamma = float(rng.choice([0.01, 0.05])), float(rng.choice([0.8, 0.9]))
+        cases.append(Case((theta, v, grad, lr, gamma),
+                          f"∇R(θ) = Aθ − b with A = {np.round(A, 3).tolist()}, b = {np.round(b, 3).tolist()}, "
+                          f"at θ = {np.round(theta, 3).tolist()}, v = {np.round(v, 3).tolist()}, η = {lr}, γ = {gamma}"))
+    return cases
+
+
+register(Check(
+    id="08.nesterov_step",
+    function="nesterov_step",
+    reference=nesterov_step_reference,
+    cases=_nesterov_cases,
+    compare=compare_parts(("theta", "v"), rtol=1e-10, atol=1e-12),
+    diagnoses=(variant_hint(
+        (_nag_at_theta, "you took the gradient at θ: that is ordinary momentum. Nesterov evaluates it at the "
+                        "look-ahead point θ − γv, where the old velocity is about to carry θ."),
+        (_nag_plus, "the look-ahead point is θ − γv (the velocity is subtracted from θ), not θ + γv."),
+        (_nag_no_gamma, "the look-ahead point is θ − γv: the velocity is scaled by γ."),
+        (_nag_theta_first, "θ moved with the old velocity: update v first, then θ ← θ − v."),
+    ),),
+    hint="v ← γv + η·grad_fn(θ − γv), then θ ← θ − v.",
+    reference_names=("dlcourse.optim.nesterov",),
+    call=fresh_call,
+))
+
+
+# =================================================================== 08.momentum_run
+def torch_sgd_run(grad_fn: Callable[[np.ndarray], Any], theta0: Any, lr: float, beta: float,
+                  steps: int) -> np.ndarray:
+    """The iterates θ_0 … θ_steps of torch.optim.SGD(lr, momentum=β) fed with grad_fn, in float64."""
+    import torch
+
+    p = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
+    opt = torch.optim.SGD([p], lr=lr, momentum=beta)
+    path = [p.detach().numpy().copy()]
+    for _ in range(steps):
+        p.grad = torch.as_tensor(np.asarray(grad_fn(p.detach().numpy().copy()), dtype=np.float64))
+        opt.step()
+        path.append(p.detach().numpy().copy())
+    return np.array(path)
+
+
+def _numpy_run(update: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Callable[..., np.ndarray]:
+    def run(grad_fn, theta0, lr, beta, steps):
+        theta = np.array(theta0, dtype=np.float64)
+        v = np.zeros_like(theta)
+        path = [theta.copy()]
+        for _ in range(steps):
+            theta, v = update(theta, v, np.asarray(grad_fn(theta.copy()), dtype=np.float64), lr, beta)
+            path.append(np.array(theta, dtype=np.float64))
+        return np.array(path)
+
+    return run
+
+
+def _nesterov_torch_style(theta, v, g, lr, beta):
+    v = beta * v + g
+    return theta - lr * (g + beta * v), v
+
+
+def _run_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((_bowl_grad, np.array([-2.5, 2.5]), 0.01, 0.9, 100),
+             "the chapter's bowl 10θ₁² + 0.5θ₂² from θ₀ = [−2.5, 2.5], η = 0.01, β = 0.9, 100 steps"),
+        Case((_rosenbrock_grad, np.array([-1.2, 1.0]), 1e-3, 0.9, 200),
+             "Rosenbrock from θ₀ = [−1.2, 1], η = 1e-3, β = 0.9, 200 steps"),
+    ]
+    for n in [3, 5]:
+        grad, A, b = random_quadratic(rng, n)
+        theta0 = rng.normal(size=n)
+        lr, beta = float(rng.choice([0.01, 0.02])), float(rng.choice([0.5, 0.8, 0.9]))
+        steps = int(rng.integers(40, 80))
+        cases.append(Case((grad, theta0, lr, beta, steps),
+                          f"∇R(θ) = Aθ − b, A a random {n}×{n} positive definite matrix (eigenvalues "
+                          f"{np.round(np.linalg.eigvalsh(A), 2).tolist()}), θ₀ = {np.round(theta0, 3).tolist()}, "
+                          f"η = {lr}, β = {beta}, {steps} steps"))
+    return cases
+
+
+register(Check(
+    id="08.momentum_run",
+    function="momentum_run",
+    reference=torch_sgd_run,
+    cases=_run_cases,
+    compare=compare_trajectories(rtol=1e-9, atol=1e-12, against="torch.optim.SGD(momentum=β)"),
+    diagnoses=(variant_hint(
+        (_numpy_run(_pt_theta_first), "θ moved with the old velocity: update v first, then θ ← θ − ηv."),
+        (_numpy_run(_pt_dampened), "you used dampening by accident: v ← βv + (1 − β)g is torch's dampening=β; "
+                                   "the default is v ← βv + g."),
+        (_numpy_run(_nesterov_torch_style), "that is PyTorch's Nesterov update (nesterov=True); plain momentum "
+                                            "steps θ ← θ − ηv."),
+        (_numpy_run(_pt_reversed), "β weighs the past: v ← βv + g."),
+        (_numpy_run(_pt_no_momentum), "your run is plain gradient descent: keep the velocity v from one step "
+                                      "to the next (start at v = 0) and step along it."),
+    ),),
+    hint="start with v = 0; at each step g = grad_fn(θ), v ← βv + g, θ ← θ − ηv; return θ_0 … θ_steps.",
+    reference_names=("dlcourse.optim.minimize", "dlcourse.optim.momentum", "dlcourse.optim.sgd",
+                     "dlcourse.optim.SGD"),
+    call=fresh_call,
+))
