@@ -279,7 +279,7 @@ def rmsprop(
         d = √v̄ + ε                                  (√(v̄ + ε) with eps_inside_sqrt)
         momentum μ > 0:  b ← μb + g/d,  θ ← θ − ηb;   else θ ← θ − η g/d
 
-    (The book writes β for α and γ for v.)
+    (Chapter 9 writes β for α and s for v, the averaged squared gradient.)
     """
     if maximize:
         g = -g
