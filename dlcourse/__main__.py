@@ -1,4 +1,8 @@
-"""The ``dlcourse`` command: ``dlcourse release [--check] [--execute]``."""
+"""The ``dlcourse`` command.
+
+``dlcourse release [--check] [--execute]`` generates ``exercises/`` from ``solutions/``;
+``dlcourse grade SUBMISSIONS --out OUT [...]`` grades a class (``dlcourse grade --help``).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,16 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from .grading.grader import main as grade_main
+
+    return grade_main(args.args)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["grade"]:  # its own parser, with its `merge` sub-command
+        return _grade(argparse.Namespace(args=argv[1:]))
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="generate exercises/ from solutions/")
@@ -39,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--check", action="store_true", help="only report stale exercise notebooks")
     rel.add_argument("--execute", action="store_true", help="re-run solutions/ and store outputs first")
     rel.set_defaults(run=_release)
+    gra = sub.add_parser("grade", add_help=False,
+                         help="grade a class against solutions/ (see `dlcourse grade --help`)")
+    gra.add_argument("args", nargs=argparse.REMAINDER)
+    gra.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

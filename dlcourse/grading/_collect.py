@@ -51,7 +51,8 @@ def _array(arr: Any) -> dict[str, Any]:
     import numpy as np
 
     arr = np.asarray(arr, order="C")  # (ascontiguousarray would make a 0-d array 1-d)
-    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "data": base64.b64encode(arr.tobytes()).decode()}
+    data = base64.b64encode(arr.tobytes()).decode()
+    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "data": data}
 
 
 def _as_numeric_array(value: Any) -> Any:
@@ -82,7 +83,8 @@ def _torch_tensor(value: Any) -> dict[str, Any] | None:
     t = value.detach().to("cpu")  # a tensor on a GPU is judged like one on the CPU
     if t.dtype in (torch.bfloat16, torch.float16):
         t = t.to(torch.float32)
-    return {"t": "torch", "dtype": str(t.dtype).removeprefix("torch."), **_array(t.resolve_conj().numpy())}
+    dtype = str(t.dtype).removeprefix("torch.")
+    return {"t": "torch", "dtype": dtype, **_array(t.resolve_conj().numpy())}
 
 
 def encode(value: Any, depth: int = 0) -> dict[str, Any]:
@@ -115,9 +117,10 @@ def encode(value: Any, depth: int = 0) -> dict[str, Any]:
     tensor = _torch_tensor(value)
     if tensor is not None:
         return tensor
-    if kind in (list, tuple) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+    small = kind in (list, tuple, dict) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS
+    if kind in (list, tuple) and small:
         return {"t": kind.__name__, "items": [encode(v, depth + 1) for v in value]}
-    if kind is dict and depth < MAX_DEPTH and len(value) <= MAX_ITEMS and all(type(k) is str for k in value):
+    if kind is dict and small and all(type(k) is str for k in value):
         return {"t": "dict", "items": [[k, encode(v, depth + 1)] for k, v in value.items()]}
     return _opaque(value)
 
@@ -137,11 +140,13 @@ def _raised(exc: BaseException) -> dict[str, Any]:
 
 
 def collect(check_id: str, name: str, seed: int, path: str) -> None:
-    """Run the caller's ``name`` on the cases of ``check_id`` drawn from ``seed``; write JSON to ``path``.
+    """Run the caller's ``name`` on the cases of ``check_id`` from ``seed``; write JSON to ``path``.
 
     Called by the grader's collection cell; the function is looked up in the namespace of
     the calling cell (the notebook's), so a student's own variable names cannot shadow it.
-    The first exception ends the run, as in :func:`dlcourse.grading.run`.
+    Each answer is what :meth:`Check.apply` returns (the function's result, or what the
+    check's harness measures of it); the first exception ends the run, as in
+    :func:`dlcourse.grading.run`.
     """
     import numpy as np
 
@@ -155,14 +160,15 @@ def collect(check_id: str, name: str, seed: int, path: str) -> None:
     else:
         from dlcourse import grading
 
-        cases = list(grading.get(check_id).cases(np.random.default_rng(seed)))
+        chk = grading.get(check_id)
+        cases = list(chk.cases(np.random.default_rng(seed)))
         results: list[dict[str, Any]] = []
         for case in cases:
             try:
-                got = fn(*case.args, **case.kwargs)
+                got = chk.apply(fn, case)
             except KeyboardInterrupt:  # the grader's interrupt at the time limit
                 raise
-            except BaseException as exc:  # noqa: BLE001 - SystemExit counts as the function's answer
+            except BaseException as exc:  # noqa: BLE001 - even SystemExit is the function's answer
                 results.append(_raised(exc))
                 break
             results.append(encode(got))
@@ -222,7 +228,8 @@ def _decode_array(node: dict[str, Any]) -> Any:
         dtype = np.dtype(dtype_text)
     except TypeError:
         raise ResultError(f"unknown dtype {dtype_text!r}") from None
-    _need(dtype.kind in NUMERIC_KINDS and not dtype.hasobject, f"dtype {dtype_text!r} is not numeric")
+    numeric = dtype.kind in NUMERIC_KINDS and not dtype.hasobject
+    _need(numeric, f"dtype {dtype_text!r} is not numeric")
     _need(isinstance(shape, list) and len(shape) <= 32, "bad shape")
     _need(all(type(n) is int and n >= 0 for n in shape), "bad shape")
     _need(isinstance(data, str), "bad array data")
@@ -240,7 +247,7 @@ def _float(text: Any) -> float:
 
 
 def decode(node: Any, depth: int = 0) -> Any:
-    """The Python value for one encoded answer; raises :class:`ResultError` on anything unexpected."""
+    """The Python value of one encoded answer; :class:`ResultError` on anything unexpected."""
     import numpy as np
 
     _need(isinstance(node, dict) and depth <= MAX_DEPTH + 1, "bad value")
@@ -282,7 +289,8 @@ def decode(node: Any, depth: int = 0) -> Any:
     if t == "dict":
         items = node.get("items")
         _need(isinstance(items, list), "bad dict")
-        _need(all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in items), "bad dict")
+        pairs = all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in items)
+        _need(pairs, "bad dict")
         return {k: decode(v, depth + 1) for k, v in items}
     if t == "opaque":
         type_name, text = node.get("type"), node.get("repr")
@@ -292,7 +300,8 @@ def decode(node: Any, depth: int = 0) -> Any:
     if t == "raised":
         type_name, message = node.get("type"), node.get("message")
         _need(isinstance(type_name, str) and type_name.isidentifier(), "bad exception name")
-        _need(isinstance(message, str) and type(node.get("not_implemented")) is bool, "bad exception")
+        flag = node.get("not_implemented")
+        _need(isinstance(message, str) and type(flag) is bool, "bad exception")
         return Raised(type_name[:100], message[:MAX_TEXT], node["not_implemented"])
     raise ResultError(f"unknown value type {t!r}")
 
@@ -310,7 +319,8 @@ def read_results(path: str, check_id: str, seed: int) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise ResultError(f"not JSON ({exc})") from None
     _need(isinstance(record, dict) and record.get("format") == FORMAT, "unknown format")
-    _need(record.get("check") == check_id and record.get("seed") == seed, "results of another check")
+    ours = record.get("check") == check_id and record.get("seed") == seed
+    _need(ours, "results of another check")
     status = record.get("status")
     if status == "not_callable":
         _need(isinstance(record.get("repr"), str), "bad record")
@@ -319,7 +329,8 @@ def read_results(path: str, check_id: str, seed: int) -> dict[str, Any]:
         return {"status": status}
     _need(status == "ran", f"unknown status {status!r}")
     n_cases, results = record.get("n_cases"), record.get("results")
-    _need(type(n_cases) is int and isinstance(results, list) and len(results) <= n_cases, "bad record")
+    _need(type(n_cases) is int and isinstance(results, list), "bad record")
+    _need(len(results) <= n_cases, "more answers than cases")
     answers = [decode(r) for r in results]
     complete = len(answers) == n_cases or (answers and isinstance(answers[-1], Raised))
     _need(bool(complete), "fewer answers than cases")

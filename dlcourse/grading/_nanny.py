@@ -20,14 +20,24 @@ import signal
 import sys
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value)
+    except (OSError, AttributeError):  # not Linux
+        pass
 
 
 def die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (a no-op elsewhere)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def adopt_orphans() -> None:
+    """Make orphaned descendants of this process its children, not init's (Linux)."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def main(argv: list[str]) -> int:
@@ -43,7 +53,10 @@ def main(argv: list[str]) -> int:
         if os.getppid() != nanny:  # the nanny died before the request took effect
             os._exit(1)
         if memory > 0:
-            resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+            try:
+                resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+            except (ValueError, OSError):  # a system that will not lower it: run uncapped
+                pass
         os.execvp(command[0], command)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel
     while True:

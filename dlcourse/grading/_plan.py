@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
     "GraderUsageError", "SubmissionError", "KeyCheck", "KeyCell", "KeyNotebook",
-    "StudentCell", "PlanCell", "load_key", "read_submission", "build_plan", "bound_names",
+    "StudentCell", "PlanCell", "load_key", "load_key_notebook", "read_submission", "build_plan",
+    "bound_names",
 ]
 
 MAX_NOTEBOOK_BYTES = 32 * 2**20
@@ -77,14 +79,19 @@ class KeyNotebook:
     def max_points(self) -> float:
         return float(sum(c.points for c in self.checks))
 
+    def outline(self) -> "KeyNotebook":
+        """The notebook without any code: its checks only (what outputs may record)."""
+        cells = tuple(KeyCell("check", "", c.number, c.grade_id, c.check)
+                      for c in self.cells if c.check)
+        return KeyNotebook(self.name, self.kernel_name, cells)
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "KeyNotebook":
-        cells = tuple(
-            KeyCell(**{**c, "check": KeyCheck(**c["check"]) if c["check"] else None}) for c in data["cells"]
-        )
+        cells = tuple(KeyCell(**{**c, "check": KeyCheck(**c["check"]) if c["check"] else None})
+                      for c in data["cells"])
         return cls(data["name"], data["kernel_name"], cells)
 
 
@@ -122,26 +129,30 @@ def _nbgrader(cell: dict[str, Any]) -> dict[str, Any]:
     return grader if isinstance(grader, dict) else {}
 
 
+def _is_check(func: ast.AST) -> bool:
+    return (isinstance(func, ast.Attribute) and func.attr == "check") or (
+        isinstance(func, ast.Name) and func.id == "check"
+    )
+
+
 def _check_call(source: str, where: str) -> tuple[str, str]:
-    """The (check id, function name) of the one ``grading.check("ID", name)`` call in a check cell."""
+    """(check id, function name) of the one ``grading.check("ID", name)`` call of a check cell."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise GraderUsageError(f"{where}: the check cell does not parse ({exc})") from None
-    calls = [
-        n for n in ast.walk(tree)
-        if isinstance(n, ast.Call)
-        and ((isinstance(n.func, ast.Attribute) and n.func.attr == "check") or (isinstance(n.func, ast.Name) and n.func.id == "check"))
-    ]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_check(n.func)]
     if len(calls) != 1 or len(calls[0].args) < 2:
-        raise GraderUsageError(f'{where}: a check cell must call grading.check("ID", function) exactly once')
+        raise GraderUsageError(f'{where}: a check cell calls grading.check("ID", function) once')
     first, second = calls[0].args[:2]
-    if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and isinstance(second, ast.Name)):
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)
+            and isinstance(second, ast.Name)):
         raise GraderUsageError(f'{where}: write the call as grading.check("ID", function_name)')
     return first.value, second.id
 
 
-def _load_key_notebook(path: Path) -> KeyNotebook:
+def load_key_notebook(path: Path) -> KeyNotebook:
+    """One key notebook; :class:`GraderUsageError` when it cannot serve as a key."""
     from dlcourse import grading
 
     try:
@@ -169,7 +180,8 @@ def _load_key_notebook(path: Path) -> KeyNotebook:
                 grading.get(check_id)
             except ValueError as exc:
                 raise GraderUsageError(f"{where}: {exc}") from None
-            cells.append(KeyCell("check", source, number, gid, KeyCheck(str(gid), check_id, function, float(points))))
+            check = KeyCheck(str(gid), check_id, function, float(points))
+            cells.append(KeyCell("check", source, number, gid, check))
         elif meta.get("solution"):
             cells.append(KeyCell("solution", source, number, gid))
         else:
@@ -183,7 +195,7 @@ def load_key(folder: Path) -> list[KeyNotebook]:
     """Every ``*.ipynb`` of the key folder that has graded check cells, by name."""
     if not folder.is_dir():
         raise GraderUsageError(f"no key folder at {folder}")
-    notebooks = [_load_key_notebook(p) for p in sorted(folder.glob("*.ipynb"))]
+    notebooks = [load_key_notebook(p) for p in sorted(folder.glob("*.ipynb"))]
     notebooks = [nb for nb in notebooks if nb.checks]
     if not notebooks:
         raise GraderUsageError(f"{folder} holds no notebook with graded check cells")
@@ -192,8 +204,15 @@ def load_key(folder: Path) -> list[KeyNotebook]:
 
 # ---------------------------------------------------------------------------- submissions
 def read_submission(path: Path) -> list[StudentCell]:
-    """The code cells of a submitted notebook; :class:`SubmissionError` if it is not one."""
-    if path.is_symlink() or not path.is_file():
+    """The code cells of a submitted notebook; :class:`SubmissionError` if it is not one.
+
+    ``path`` is absolute with its submissions folder resolved: a symbolic link below that
+    folder (a student's folder or file pointing at the key, say) is refused.
+    """
+    absolute = os.path.abspath(path)
+    if os.path.realpath(absolute) != absolute:
+        raise SubmissionError(f"{path.name} is reached through a symbolic link: not accepted")
+    if not path.is_file():
         raise SubmissionError(f"{path.name} is not a regular file")
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         raise SubmissionError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
@@ -226,7 +245,8 @@ def _from_v3(nb: dict[str, Any], path: Path) -> dict[str, Any]:
     try:
         return dict(nbformat.convert(nbformat.from_dict(nb), 4))
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds on bad input
-        raise SubmissionError(f"{path.name}: an old-format notebook that cannot be read ({exc})") from None
+        why = f"{path.name}: an old notebook format that cannot be read ({exc})"
+        raise SubmissionError(why) from None
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -274,7 +294,7 @@ def build_plan(key: KeyNotebook, student: list[StudentCell]) -> list[PlanCell]:
 
 
 def bound_names(source: str) -> set[str]:
-    """Names a cell binds at its top level (definitions, assignments, imports), as far as it parses."""
+    """Names a cell binds at its top level (definitions, assignments, imports), if it parses."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):

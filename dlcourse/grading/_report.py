@@ -3,7 +3,7 @@
 ``OUT/grades.csv``    one row per student × notebook × check (``Row``'s fields)
 ``OUT/summary.csv``   one row per student: points per notebook, total, max
 ``OUT/feedback/``     ``<student>.md``: per check, the verdict and the student's message
-``OUT/manifest.json`` the key (notebooks, checks, points) and which shard this was
+``OUT/manifest.json`` the key's outline (notebooks, checks, points: no code) and the shard
 
 Every CSV goes through :mod:`csv` (names with commas, quotes or newlines survive), and a
 gradebook can be read back (:func:`read_grades`), which is how shards are merged.
@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -50,7 +50,9 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def _grades_text(rows: Sequence[Row]) -> str:
-    return _csv_text(COLUMNS, ([*astuple(r)[:3], _num(r.points), _num(r.max_points), r.status, r.message] for r in rows))
+    lines = ([r.student, r.notebook, r.check, _num(r.points), _num(r.max_points), r.status,
+              r.message] for r in rows)
+    return _csv_text(COLUMNS, lines)
 
 
 def _summary_text(rows: Sequence[Row], key: Sequence[KeyNotebook]) -> str:
@@ -90,7 +92,8 @@ def _feedback_text(student: str, rows: Sequence[Row], key: Sequence[KeyNotebook]
     return "\n".join(lines)
 
 
-def write_all(out: Path, rows: Sequence[Row], key: Sequence[KeyNotebook], manifest: dict[str, Any]) -> None:
+def write_all(out: Path, rows: Sequence[Row], key: Sequence[KeyNotebook],
+              manifest: dict[str, Any]) -> None:
     """Write the gradebook, the summary, every student's feedback and the manifest into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "grades.csv", _grades_text(rows))
@@ -107,7 +110,7 @@ def write_all(out: Path, rows: Sequence[Row], key: Sequence[KeyNotebook], manife
     manifest = {
         "format": MANIFEST_FORMAT,
         **manifest,
-        "key": [nb.to_json() for nb in key],
+        "key": [nb.outline().to_json() for nb in key],  # checks and points; never the solutions
         "students": sorted(by_student),
     }
     _atomic_write(out / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
@@ -137,7 +140,8 @@ def read_grades(path: Path) -> list[Row]:
                 student, notebook, check, points, max_points, status, message = line
                 if status not in STATUSES:
                     raise GraderUsageError(f"{path}: unknown status {status!r}")
-                rows.append(Row(student, notebook, check, float(points), float(max_points), status, message))
+                rows.append(Row(student, notebook, check, float(points), float(max_points), status,
+                                message))
     except GraderUsageError:
         raise
     except (OSError, ValueError) as exc:

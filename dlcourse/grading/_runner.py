@@ -13,7 +13,6 @@ memory; widget messages are ignored.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -74,15 +73,18 @@ class _Client(NotebookClient):
         content = execute_reply.get("content", {})
         self.error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:2000]
 
-    def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+    def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> Any:
         content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
+        size = len(str(content.get("text", "")))
+        size += sum(len(str(v)) for v in content.get("data", {}).values())
         used = self.output_bytes.get(cell_index, 0)
         self.output_bytes[cell_index] = used + size
         if used + size <= self.max_output_bytes:
             return super().output(outs, msg, display_id, cell_index)
         if used <= self.max_output_bytes:
-            outs.append(nbformat.v4.new_output("stream", name="stderr", text="[output truncated by the grader]\n"))
+            note = "[output truncated by the grader]\n"
+            outs.append(nbformat.v4.new_output("stream", name="stderr", text=note))
         return None
 
     def handle_comm_msg(self, outs: list[Any], msg: dict[str, Any], cell_index: int) -> None:
@@ -102,7 +104,7 @@ class KernelSession:
         max_output_bytes: int,
         cwd: str,
         env: dict[str, str],
-        grace: float = 3.0,
+        grace: float = 2.0,
     ) -> None:
         self.client = _Client(
             nb, max_output_bytes, timeout=timeout, allow_errors=True, kernel_name=kernel_name,
@@ -117,8 +119,14 @@ class KernelSession:
         return self.km is not None
 
     async def start(self) -> None:
-        km = _KernelManager(kernel_name=self.kernel_name, memory_bytes=self.memory_bytes, log=_QUIET)
-        await km.start_kernel(cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        km = _KernelManager(kernel_name=self.kernel_name, memory_bytes=self.memory_bytes,
+                            log=_QUIET)
+        quiet = subprocess.DEVNULL  # the kernel's own log; its cells' output comes by messages
+        # as nbclient does: no IPython history file, which students' code would fill and
+        # concurrent kernels would fight over
+        extra = ["--HistoryManager.hist_file=:memory:"] if km.ipykernel else []
+        await km.start_kernel(extra_arguments=extra, cwd=self.cwd, env=self.env, stdout=quiet,
+                              stderr=quiet)
         self.km = self.client.km = km
         try:
             await self.client.async_start_new_kernel_client()
@@ -157,7 +165,7 @@ class KernelSession:
         return f"the kernel exited with status {code}"
 
     async def _interrupt(self) -> bool:
-        """Interrupt the running cell; True when the kernel answers again within the grace period."""
+        """Interrupt the running cell; True if the kernel answers again within the grace period."""
         assert self.km is not None and self.client.kc is not None
         kc = self.client.kc
         try:
@@ -187,7 +195,10 @@ class KernelSession:
                 await self.stop()
             return Outcome("timeout", f"it did not finish within {self.timeout:g} s")
         except (DeadKernelError, RuntimeError, OSError) as exc:
-            detail = await self._exit_status() if isinstance(exc, DeadKernelError) else f"the kernel failed ({exc})"
+            if isinstance(exc, DeadKernelError):
+                detail = await self._exit_status()
+            else:
+                detail = f"the kernel failed ({exc})"
             await self.stop()
             return Outcome("dead", detail)
         if self.client.error:
@@ -211,7 +222,14 @@ async def execute(session: KernelSession, roles: Sequence[str], budget: float) -
                 outcomes[j] = Outcome("budget", "the notebook's grading time ran out")
             break
         if not session.alive:
-            await session.start()
+            try:
+                await session.start()
+            except Exception as exc:  # noqa: BLE001 - without a kernel, the rest cannot run
+                if index == 0:
+                    raise
+                for j in range(index, len(roles)):
+                    outcomes[j] = Outcome("dead", f"no new kernel could be started ({exc})")
+                break
             replayed = await _replay(session, roles, index, bad, outcomes)
             if not replayed:
                 continue
@@ -224,8 +242,10 @@ async def execute(session: KernelSession, roles: Sequence[str], budget: float) -
     return outcomes
 
 
-async def _replay(session: KernelSession, roles: Sequence[str], upto: int, bad: set[int], outcomes: list[Outcome]) -> bool:
-    """Re-run cells before ``upto`` in a fresh kernel; False (and the cell marked bad) if one breaks it."""
+async def _replay(session: KernelSession, roles: Sequence[str], upto: int, bad: set[int],
+                  outcomes: list[Outcome]) -> bool:
+    """Re-run the cells before ``upto`` in a fresh kernel; False (that cell now bad) if one
+    breaks it."""
     for j in range(upto):
         if j in bad or roles[j] == "collect":
             continue

@@ -7,9 +7,10 @@ Two things earn a ``flagged`` grade, whatever the answers:
   import, through ``importlib.import_module``/``__import__``, ``getattr`` with a constant
   name or ``sys.modules``). Only the check whose reference it is gets flagged.
 * **tampering**: code that reaches into dlcourse's grading machinery (anything of
-  ``dlcourse.grading`` but ``check`` and ``run``), changes an attribute of dlcourse, numpy
-  or builtins (``np.allclose = …``, ``grading.check = …``, ``setattr(np.testing, …)``;
-  setting ``torch.backends.cudnn.deterministic`` or ``plt.rcParams`` is fine), or uses
+  ``dlcourse.grading`` but ``check`` and ``run``), changes an attribute of dlcourse, numpy,
+  torch or the builtins (``np.allclose = …``, ``grading.check = …``, ``torch.Tensor.argmax
+  = …``, ``setattr(np.testing, …)``; ``torch.backends.cudnn.deterministic = True`` or
+  ``plt.rcParams[…] = …`` are fine), or uses
   the introspection that could do either out of sight of this reader (``globals()``,
   ``eval``, ``exec``, frames, ``sys.modules``, ``__dict__``, shell commands and most
   IPython magics). Every check of the notebook gets flagged.
@@ -23,6 +24,7 @@ grader's own copy of the library, so a re-export still counts as the reference.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import re
@@ -52,11 +54,15 @@ INTROSPECTION_DOTTED = {
     "types.CodeType", "ctypes", "importlib.reload", "importlib.util", "importlib.machinery",
     "importlib.abc", "builtins", "unittest.mock", "mock",
 }
-# Modules whose attributes a submission must not change: the library and what it judges with.
-PROTECTED_ROOTS = {"dlcourse", "numpy", "builtins"}
+# Modules whose attributes a submission must not change: the library, what its checks
+# compute with, and the builtins; torch's switches in torch.backends are the student's.
+PROTECTED_ROOTS = {"dlcourse", "numpy", "torch", "builtins"}
+UNPROTECTED = ("torch.backends",)
 # IPython magics a submission may use; for those that run code, the code is read too.
 CODE_MAGICS = {"time", "timeit", "capture", "prun"}
 PLAIN_MAGICS = {"matplotlib", "config", "precision", "pprint", "who", "whos", "autoreload"}
+MAGIC_CALLS = ("run_line_magic", "run_cell_magic")
+REACH = "which can reach into the grader's code"
 _TIMEIT_OPTIONS = re.compile(r"^(\s*-(?:[nrp]\s*\S+|[tcqo]))*\s*")
 
 
@@ -80,6 +86,7 @@ class Finding:
         return f"{self.where}: {self.message}"
 
 
+@functools.lru_cache(maxsize=256)
 def _transform(source: str) -> str:
     """IPython syntax (magics, ``!cmd``) as the Python it runs."""
     from IPython.core.inputtransformer2 import TransformerManager
@@ -129,7 +136,7 @@ class _Analyzer:
             self.references[check_id] = [r for r in refs if r is not None]
         from dlcourse import grading
 
-        self.grading_ok = {id(getattr(grading, name)) for name in ALLOWED_GRADING}
+        self.grading_ok = {id(grading)} | {id(getattr(grading, name)) for name in ALLOWED_GRADING}
         self.findings: list[Finding] = []
 
     # ------------------------------------------------------------------ names
@@ -151,7 +158,7 @@ class _Analyzer:
                             self.aliases[name].add(f"{node.module}.{name}")
                     else:
                         self.aliases[a.asname or a.name].add(f"{node.module}.{a.name}")
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 values = self.dotted(node.value)
                 for target in targets:
@@ -184,8 +191,8 @@ class _Analyzer:
             name = _const_str(node.args[0]) if node.args else None
             if isinstance(func, ast.Name) and func.id not in self.aliases:
                 if func.id == "__import__" and name:
-                    fromlist = node.args[3] if len(node.args) > 3 else None
-                    fromlist = fromlist or next((k.value for k in node.keywords if k.arg == "fromlist"), None)
+                    keywords = [k.value for k in node.keywords if k.arg == "fromlist"]
+                    fromlist = node.args[3:4] or keywords
                     return {name if fromlist else name.split(".")[0]}
                 if func.id == "getattr" and len(node.args) >= 2 and _const_str(node.args[1]):
                     return {f"{d}.{node.args[1].value}" for d in self.dotted(node.args[0])}
@@ -194,17 +201,19 @@ class _Analyzer:
         return set()
 
     # ------------------------------------------------------------------ findings
-    def flag(self, check_id: str | None, where: str, node: ast.AST, lines: list[str], message: str) -> None:
+    def flag(self, check_id: str | None, where: str, node: ast.AST, lines: list[str],
+             message: str) -> None:
         line = getattr(node, "lineno", 0)
         text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         text = text if len(text) <= 80 else text[:79] + "…"
-        self.findings.append(Finding(check_id, f"{where}, line {line}" + (f" (`{text}`)" if text else ""), message))
+        place = f"{where}, line {line}" + (f" (`{text}`)" if text else "")
+        self.findings.append(Finding(check_id, place, message))
 
     def judge_name(self, dotted: str) -> Iterator[tuple[str | None, str]]:
         """(check id or None, why) for each rule that the use of ``dotted`` breaks."""
         for bad in INTROSPECTION_DOTTED:
             if dotted == bad or dotted.startswith(bad + "."):
-                yield None, f"uses {dotted}, which can reach into the grader's code"
+                yield None, f"uses {dotted}, {REACH}"
                 return
         parts = dotted.split(".")
         if parts[0] != "dlcourse":
@@ -217,13 +226,15 @@ class _Analyzer:
         obj = _lookup(dotted)
         if obj is None:
             return
-        module = getattr(obj, "__name__", "") if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", "")
-        if isinstance(module, str) and module.startswith("dlcourse.grading") and id(obj) not in self.grading_ok:
-            if not (isinstance(obj, types.ModuleType) and obj.__name__ == "dlcourse.grading"):
+        is_module = isinstance(obj, types.ModuleType)
+        module = getattr(obj, "__name__" if is_module else "__module__", "")
+        if isinstance(module, str) and module.startswith("dlcourse.grading"):
+            if id(obj) not in self.grading_ok:
                 yield None, f"uses {dotted}, part of dlcourse's grading machinery"
         for check_id, refs in self.references.items():
             if any(obj is r for r in refs):
-                yield check_id, f"uses {dotted}, dlcourse's reference implementation of this exercise ({check_id})"
+                yield check_id, (f"uses {dotted}, dlcourse's reference implementation of this "
+                                 f"exercise ({check_id})")
 
     def inspect(self, tree: ast.Module, where: str, source: str) -> None:
         lines = _transform(source).splitlines()
@@ -237,8 +248,9 @@ class _Analyzer:
                 names = {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 mod = node.module
-                names = {f"{mod}.{n}" for n in (self._public_names(mod) if node.names[0].name == "*" else [a.name for a in node.names])}
-                names.add(mod)
+                star = node.names[0].name == "*"
+                imported = self._public_names(mod) if star else [a.name for a in node.names]
+                names = {mod} | {f"{mod}.{n}" for n in imported}
             elif isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
                 names = self.dotted(node)
             for dotted in sorted(names):
@@ -247,22 +259,30 @@ class _Analyzer:
             self._introspection(node, where, lines, allowed_ipython)
             self._stores(node, where, lines)
 
-    def _introspection(self, node: ast.AST, where: str, lines: list[str], allowed: set[int]) -> None:
-        if isinstance(node, ast.Name) and node.id in INTROSPECTION_NAMES and id(node) not in allowed:
-            if node.id not in self.aliases:
-                self.flag(None, where, node, lines, f"uses {node.id}, which can reach into the grader's code")
+    def _builtin_call(self, node: ast.AST, *names: str) -> bool:
+        """Is ``node`` a call of one of these builtins (not rebound by an import)?"""
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in names and node.func.id not in self.aliases)
+
+    def _introspection(self, node: ast.AST, where: str, lines: list[str],
+                       allowed: set[int]) -> None:
+        flag = functools.partial(self.flag, None, where, node, lines)
+        if isinstance(node, ast.Name) and node.id in INTROSPECTION_NAMES:
+            if id(node) not in allowed and node.id not in self.aliases:
+                flag(f"uses {node.id}, {REACH}")
         elif isinstance(node, ast.Attribute) and node.attr in INTROSPECTION_ATTRS:
-            self.flag(None, where, node, lines, f"uses .{node.attr}, which can reach into the grader's code")
+            flag(f"uses .{node.attr}, {REACH}")
         elif isinstance(node, ast.Call) and node.args and not _const_str(node.args[0]):
-            if (isinstance(node.func, ast.Name) and node.func.id == "__import__") or (
+            if self._builtin_call(node, "__import__") or (
                 "importlib.import_module" in self.dotted(node.func)
             ):
-                self.flag(None, where, node, lines, "imports a module whose name is computed at run time")
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
+                flag("imports a module whose name is computed at run time")
+        if self._builtin_call(node, "getattr"):
+            assert isinstance(node, ast.Call)
             if len(node.args) >= 2 and not _const_str(node.args[1]):
                 for dotted in self.dotted(node.args[0]):
                     if dotted.split(".")[0] == "dlcourse":
-                        self.flag(None, where, node, lines, f"looks up a computed attribute of {dotted}")
+                        flag(f"looks up a computed attribute of {dotted}")
 
     def _stores(self, node: ast.AST, where: str, lines: list[str]) -> None:
         targets: list[ast.AST] = []
@@ -272,16 +292,17 @@ class _Analyzer:
             targets = [node.target]
         elif isinstance(node, ast.Delete):
             targets = list(node.targets)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
-            if node.args and node.func.id not in self.aliases:
-                for dotted in sorted(_protected(self.dotted(node.args[0]))):
-                    self.flag(None, where, node, lines, f"changes an attribute of {dotted} with {node.func.id}")
+        elif self._builtin_call(node, "setattr", "delattr"):
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            for dotted in sorted(_protected(self.dotted(node.args[0]))) if node.args else ():
+                self.flag(None, where, node, lines, f"changes an attribute of {dotted} with "
+                                                    f"{node.func.id}")
             return
         for target in _flatten(targets):
             if isinstance(target, (ast.Attribute, ast.Subscript)):
                 for dotted in sorted(_protected(self.dotted(target.value))):
-                    what = f"{dotted}.{target.attr}" if isinstance(target, ast.Attribute) else f"{dotted}[…]"
-                    self.flag(None, where, target, lines, f"changes {what}")
+                    attr = f".{target.attr}" if isinstance(target, ast.Attribute) else "[…]"
+                    self.flag(None, where, target, lines, f"changes {dotted}{attr}")
 
     def _magic(self, node: ast.Call, where: str, lines: list[str], allowed: set[int]) -> None:
         func = node.func
@@ -294,7 +315,7 @@ class _Analyzer:
         if func.attr in ("system", "getoutput"):
             allowed.add(id(inner))
             self.flag(None, where, node, lines, "runs a shell command")
-        elif func.attr in ("run_line_magic", "run_cell_magic") and name in PLAIN_MAGICS | CODE_MAGICS:
+        elif func.attr in MAGIC_CALLS and name in PLAIN_MAGICS | CODE_MAGICS:
             allowed.add(id(inner))
             if name in CODE_MAGICS:
                 for arg in node.args[1:3]:
@@ -302,13 +323,15 @@ class _Analyzer:
                     tree = _parse(_TIMEIT_OPTIONS.sub("", code, count=1)) if code else None
                     if tree is not None:
                         self.inspect(tree, where, code or "")
-        elif func.attr in ("run_line_magic", "run_cell_magic"):
+        elif func.attr in MAGIC_CALLS:
             allowed.add(id(inner))
-            self.flag(None, where, node, lines, f"uses the IPython magic %{name}, which a submission may not use")
+            self.flag(None, where, node, lines, f"uses the IPython magic %{name}, which "
+                                                "submissions may not use")
 
 
 def _protected(names: Iterable[str]) -> set[str]:
-    return {n for n in names if n.split(".")[0] in PROTECTED_ROOTS}
+    return {n for n in names if n.split(".")[0] in PROTECTED_ROOTS
+            and not any(n == u or n.startswith(u + ".") for u in UNPROTECTED)}
 
 
 def _flatten(targets: Iterable[ast.AST]) -> Iterator[ast.AST]:

@@ -16,7 +16,10 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 import traceback
 from dataclasses import asdict
 from pathlib import Path
@@ -33,6 +36,51 @@ def _protocol_stream() -> TextIO:
     return out
 
 
+def _follow_parent() -> None:
+    """End this worker (and so its kernel) as soon as the grader that started it is gone."""
+    from ._nanny import adopt_orphans, die_with_parent
+
+    die_with_parent()
+    adopt_orphans()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _end_strays() -> None:
+    """Kill what the last submission left running: processes it started in sessions of
+    their own escape the kernel's process group, but this worker adopts them (Linux)."""
+    me = os.getpid()
+    for _ in range(20):
+        children = []
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[1] == str(me):
+                children.append(int(entry))
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        while True:  # reap them (and any other finished child)
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        if not children:
+            return
+
+
 def serve(inp: TextIO, out: TextIO) -> None:
     """Answer tasks from ``inp`` until it closes."""
     config: dict[str, Any] = json.loads(inp.readline())
@@ -47,16 +95,20 @@ def serve(inp: TextIO, out: TextIO) -> None:
         notebook = key[task["notebook"]]
         try:
             rows = loop.run_until_complete(
-                grade_notebook(task["student"], Path(task["path"]), notebook, settings, package_root)
+                grade_notebook(task["student"], Path(task["path"]), notebook, settings,
+                               package_root)
             )
         except Exception as exc:  # noqa: BLE001 - a grader bug must not cost other notebooks
             traceback.print_exc()
-            rows = rows_for(task["student"], notebook, "error", f"internal grader error: {type(exc).__name__}: {exc}")
+            why = f"internal grader error: {type(exc).__name__}: {exc}"
+            rows = rows_for(task["student"], notebook, "error", why)
+        _end_strays()
         print(json.dumps({"rows": [asdict(r) for r in rows]}), file=out, flush=True)
 
 
 def main() -> None:
     logging.disable(logging.CRITICAL)
+    _follow_parent()
     out = _protocol_stream()
     serve(sys.stdin, out)
 

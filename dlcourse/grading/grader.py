@@ -32,13 +32,18 @@ from typing import Any, Callable, Sequence
 
 import dlcourse
 
-from ._notebook import Row, Settings, rows_for
+from ._notebook import Row, Settings, notebook_budget, rows_for
 from ._plan import GraderUsageError, KeyNotebook, load_key
 from ._report import count, read_grades, read_manifest, write_all
 
 __all__ = ["grade", "merge", "main", "GradeResult", "GraderUsageError"]
 
 PACKAGE_ROOT = str(Path(dlcourse.__file__).resolve().parent.parent)
+
+
+def _with_package(path: str) -> str:
+    """A PYTHONPATH on which this dlcourse comes first (for workers and kernels)."""
+    return os.pathsep.join(p for p in (PACKAGE_ROOT, path) if p)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class _Worker:
 
     def _start(self) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+        env["PYTHONPATH"] = _with_package(env.get("PYTHONPATH", ""))
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "dlcourse.grading._worker"],
@@ -74,7 +79,7 @@ class _Worker:
         self.buffer = b""
         self._send(self.config)
         if not isinstance(self._read(120.0), dict):
-            raise RuntimeError("a grading worker did not start; see grader.log in the output folder")
+            raise RuntimeError("a grading worker did not start (see grader.log in the output)")
 
     def _send(self, text: str) -> None:
         assert self.proc is not None and self.proc.stdin is not None
@@ -82,7 +87,7 @@ class _Worker:
         self.proc.stdin.flush()
 
     def _read(self, seconds: float) -> dict[str, Any] | str:
-        """The next protocol line, or ``"eof"`` (the worker died) or ``"late"`` (``seconds`` passed)."""
+        """The next protocol line, or ``"eof"`` (the worker died), or ``"late"``."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + seconds
@@ -106,7 +111,7 @@ class _Worker:
                 self._start()
             self._send(json.dumps(task))
             answer = self._read(seconds)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             self.close()
             return f"the grader's worker failed ({exc})"
         if isinstance(answer, dict):
@@ -122,13 +127,19 @@ class _Worker:
         how = f"by signal {-code}" if code < 0 else f"with status {code}"
         return f"the grader's worker process died while grading this notebook (ended {how})"
 
+    def kill(self) -> None:
+        """Stop the worker at once (its kernel follows it); safe from any thread."""
+        proc = self.proc
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def close(self) -> None:
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        self.kill()
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
@@ -138,9 +149,21 @@ class _Worker:
 
 # ------------------------------------------------------------------------------ grading
 def _students(submissions: Path, shard: tuple[int, int]) -> list[str]:
-    names = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    names = []
+    for p in sorted(submissions.iterdir()):
+        if p.is_dir() and not p.name.startswith("."):
+            names.append(p.name)
+        elif not p.name.startswith("."):
+            print(f"note: ignoring {p}: each student's notebooks go in a folder of their own",
+                  file=sys.stderr)
     k, n = shard
     return names[k - 1 :: n]
+
+
+def _missing(student: str, folder: Path, nb: KeyNotebook) -> str:
+    others = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+    found = f" (it has: {', '.join(others)})" if others else ""
+    return f"no submission: {nb.name} is not in {student}/{found}"
 
 
 def _check_paths(submissions: Path, out: Path, key_dir: Path) -> None:
@@ -149,7 +172,8 @@ def _check_paths(submissions: Path, out: Path, key_dir: Path) -> None:
     out_r = out.resolve()
     for protected in (submissions.resolve(), key_dir.resolve()):
         if out_r == protected or protected in out_r.parents:
-            raise GraderUsageError(f"--out {out} lies inside {protected}: grading never writes there")
+            raise GraderUsageError(f"--out {out} lies inside {protected}, where grading never "
+                                   "writes")
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -181,71 +205,102 @@ def grade(
 
     Raises :class:`GraderUsageError` for a bad path or option; otherwise every student and
     key notebook gets its rows, whatever the submissions do. ``seed`` fixes the random
-    cases (default: drawn now, kept secret).
+    cases (default: drawn now, kept secret); ``on_row`` sees each row as it is decided.
     """
     started = time.monotonic()
-    if jobs < 1:
-        raise GraderUsageError(f"--jobs must be at least 1, got {jobs}")
-    if not timeout > 0:
-        raise GraderUsageError(f"--timeout must be positive, got {timeout}")
-    if memory_mb < 0:
-        raise GraderUsageError(f"--memory must be 0 (no limit) or positive, got {memory_mb}")
+    _check_options(jobs, timeout, memory_mb)
     _check_paths(submissions, out, key)
     notebooks = load_key(key)
     _check_kernels(notebooks)
-    students = _students(submissions, shard)
+    root = submissions.resolve()
+    students = _students(root, shard)
     out.mkdir(parents=True, exist_ok=True)
     settings = Settings(
         timeout=float(timeout), memory_bytes=memory_mb * 2**20, max_output_bytes=max_output_bytes,
-        threads=max(1, (os.cpu_count() or 1) // jobs), seed=secrets.randbits(62) if seed is None else seed,
+        threads=max(1, (os.cpu_count() or 1) // jobs),
+        seed=secrets.randbits(62) if seed is None else seed,
     )
-    config = json.dumps({"settings": asdict(settings), "key": [nb.to_json() for nb in notebooks], "package_root": PACKAGE_ROOT})
-
     rows: list[Row] = []
     tasks: list[tuple[str, KeyNotebook, Path]] = []
     for student in students:
         for nb in notebooks:
-            path = submissions / student / nb.name
+            path = root / student / nb.name
             if path.exists() or path.is_symlink():
                 tasks.append((student, nb, path))
             else:
-                rows += rows_for(student, nb, "missing", f"no submission: {nb.name} is not in {student}/")
-
+                rows += rows_for(student, nb, "missing", _missing(student, root / student, nb))
     bar = _progress(len(students) * len(notebooks), progress)
     bar.update(len(students) * len(notebooks) - len(tasks))
+    try:
+        _run_tasks(tasks, settings, notebooks, out / "grader.log", jobs, rows, bar, on_row)
+    finally:
+        bar.close()
+    rows = _in_order(rows, notebooks)
+    write_all(out, rows, notebooks, {"shard": f"{shard[0]}/{shard[1]}",
+                                     "timeout": settings.timeout, "dlcourse": dlcourse.__version__})
+    return GradeResult(rows, time.monotonic() - started)
+
+
+def _check_options(jobs: int, timeout: float, memory_mb: int) -> None:
+    if os.name != "posix":
+        raise GraderUsageError("dlcourse grade runs on Linux and macOS (it needs process groups)")
+    if jobs < 1:
+        raise GraderUsageError(f"--jobs must be at least 1, got {jobs}")
+    if not 0 < timeout < float("inf"):
+        raise GraderUsageError(f"--timeout must be positive, got {timeout}")
+    if memory_mb < 0:
+        raise GraderUsageError(f"--memory must be 0 (no limit) or positive, got {memory_mb}")
+
+
+def _run_tasks(
+    tasks: Sequence[tuple[str, KeyNotebook, Path]],
+    settings: Settings,
+    notebooks: Sequence[KeyNotebook],
+    log: Path,
+    jobs: int,
+    rows: list[Row],
+    bar: Any,
+    on_row: Callable[[Row], None] | None,
+) -> None:
+    """Grade the notebooks of ``tasks`` on ``jobs`` workers, adding their rows to ``rows``."""
+    config = json.dumps({"settings": asdict(settings), "key": [nb.to_json() for nb in notebooks],
+                         "package_root": PACKAGE_ROOT})
+    everyone = [_Worker(config, log) for _ in range(min(jobs, max(1, len(tasks))))]
+    idle: queue.Queue[_Worker] = queue.Queue()
+    for w in everyone:
+        idle.put(w)
     lock = threading.Lock()
-    workers: queue.Queue[_Worker] = queue.Queue()
-    for _ in range(min(jobs, max(1, len(tasks)))):
-        workers.put(_Worker(config, out / "grader.log"))
 
     def run(task: tuple[str, KeyNotebook, Path]) -> None:
         student, nb, path = task
-        worker = workers.get()
+        worker = idle.get()
         try:
-            limit = (settings.timeout + settings.grace) * (len(nb.cells) * 2 + 4) + 180
-            answer = worker.grade({"student": student, "notebook": nb.name, "path": str(path.resolve())}, limit)
+            limit = notebook_budget(settings, nb) + 300  # and time to start and restart kernels
+            task = {"student": student, "notebook": nb.name, "path": str(path)}
+            answer = worker.grade(task, limit)
         finally:
-            workers.put(worker)
-        got = rows_for(student, nb, "error", answer) if isinstance(answer, str) else [Row(**r) for r in answer]
+            idle.put(worker)
+        if isinstance(answer, str):
+            got = rows_for(student, nb, "error", answer)
+        else:
+            got = [Row(**r) for r in answer]
         with lock:
             rows.extend(got)
             bar.update(1)
-            if on_row is not None:
-                for r in got:
-                    on_row(r)
+            for r in got if on_row is not None else ():
+                on_row(r)
 
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(run, tasks))
+            try:
+                list(pool.map(run, tasks))
+            except BaseException:  # Ctrl-C: stop the workers so that the pool ends now
+                for w in everyone:
+                    w.kill()
+                raise
     finally:
-        while not workers.empty():
-            workers.get().close()
-        bar.close()
-    order = {nb.name: (i, {c.grade_id: j for j, c in enumerate(nb.checks)}) for i, nb in enumerate(notebooks)}
-    rows.sort(key=lambda r: (r.student, order[r.notebook][0], order[r.notebook][1][r.check]))
-    write_all(out, rows, notebooks, {"shard": f"{shard[0]}/{shard[1]}", "timeout": settings.timeout,
-                                     "dlcourse": dlcourse.__version__})
-    return GradeResult(rows, time.monotonic() - started)
+        for w in everyone:
+            w.close()
 
 
 def _check_kernels(notebooks: Sequence[KeyNotebook]) -> None:
@@ -255,7 +310,8 @@ def _check_kernels(notebooks: Sequence[KeyNotebook]) -> None:
         try:
             KernelSpecManager().get_kernel_spec(name)
         except NoSuchKernel:
-            raise GraderUsageError(f"the key asks for the Jupyter kernel {name!r}, which is not installed") from None
+            why = f"the key asks for the Jupyter kernel {name!r}, which is not installed"
+            raise GraderUsageError(why) from None
 
 
 class _NoBar:
@@ -291,19 +347,31 @@ def merge(outs: Sequence[Path], out: Path) -> list[Row]:
     for o in outs:
         for r in read_grades(o / "grades.csv"):
             if owner.setdefault(r.student, o) != o:
-                raise GraderUsageError(f"student {r.student!r} was graded in both {owner[r.student]} and {o}")
+                raise GraderUsageError(f"student {r.student!r} was graded in both "
+                                       f"{owner[r.student]} and {o}")
             rows.append(r)
     shards = {m.get("shard", "1/1") for m in manifests}
     sizes = {s.split("/")[1] for s in shards}
     if len(sizes) == 1 and len(shards) != int(next(iter(sizes))):
         print(f"warning: merged {len(shards)} of {next(iter(sizes))} shards", file=sys.stderr)
     key = [KeyNotebook.from_json(nb) for nb in key_json]
-    order = {nb.name: (i, {c.grade_id: j for j, c in enumerate(nb.checks)}) for i, nb in enumerate(key)}
-    rows.sort(key=lambda r: (r.student, order[r.notebook][0], order[r.notebook][1][r.check]))
+    rows = _in_order(rows, key)
     out.mkdir(parents=True, exist_ok=True)
     write_all(out, rows, key, {"shard": "1/1", "merged_from": sorted(shards),
-                               "timeout": manifests[0].get("timeout"), "dlcourse": dlcourse.__version__})
+                               "timeout": manifests[0].get("timeout"),
+                               "dlcourse": dlcourse.__version__})
     return rows
+
+
+def _in_order(rows: list[Row], key: Sequence[KeyNotebook]) -> list[Row]:
+    """``rows`` by student, then in the key's order of notebooks and checks."""
+    order = {(nb.name, c.grade_id): (i, j)
+             for i, nb in enumerate(key) for j, c in enumerate(nb.checks)}
+    unknown = [r for r in rows if (r.notebook, r.check) not in order]
+    if unknown:
+        raise GraderUsageError(f"a gradebook row names a check the key does not have: "
+                               f"{unknown[0].notebook}, {unknown[0].check}")
+    return sorted(rows, key=lambda r: (r.student, order[(r.notebook, r.check)]))
 
 
 # ------------------------------------------------------------------------------ the command
@@ -313,21 +381,23 @@ def _parser() -> argparse.ArgumentParser:
         description="Grade SUBMISSIONS/<student>/<notebook>.ipynb against the key; "
         "`dlcourse grade merge OUT1 OUT2 ... --out OUT` combines shards.",
     )
-    p.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
-    p.add_argument("--out", type=Path, required=True, help="where grades.csv, summary.csv and feedback/ go")
-    p.add_argument("--key", type=Path, default=Path("solutions"), help="the solution notebooks (default: solutions)")
-    p.add_argument("--jobs", type=int, default=1, help="notebooks graded at the same time (default: 1)")
-    p.add_argument("--timeout", type=float, default=120.0, help="time limit per cell, in seconds (default: 120)")
-    p.add_argument("--shard", default="1/1", help="grade only every N-th student, starting at the K-th (K/N)")
-    p.add_argument("--memory", type=int, default=4096, help="memory limit per kernel in MiB; 0: none (default: 4096)")
-    p.add_argument("--seed", type=int, default=None, help="fix the random cases (default: fresh and secret)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add = p.add_argument
+    add("submissions", type=Path, help="folder with one sub-folder per student")
+    add("--out", type=Path, required=True, help="where grades.csv, summary.csv and feedback/ go")
+    add("--key", type=Path, default=Path("solutions"), help="the key (default: solutions)")
+    add("--jobs", type=int, default=1, help="notebooks graded at the same time (default: 1)")
+    add("--timeout", type=float, default=120.0, help="time limit per cell, seconds (default: 120)")
+    add("--shard", default="1/1", help="grade every N-th student, starting at the K-th (K/N)")
+    add("--memory", type=int, default=4096, help="memory limit per kernel in MiB, 0: none (4096)")
+    add("--seed", type=int, default=None, help="fix the random cases (default: fresh and secret)")
+    add("--quiet", action="store_true", help="no progress bar")
     return p
 
 
 def _merge_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dlcourse grade merge", description="Combine the outputs of grading shards.")
-    p.add_argument("outs", type=Path, nargs="+", help="output folders of `dlcourse grade --shard K/N`")
+    p = argparse.ArgumentParser(prog="dlcourse grade merge",
+                                description="Combine the outputs of grading shards.")
+    p.add_argument("outs", type=Path, nargs="+", help="outputs of `dlcourse grade --shard K/N`")
     p.add_argument("--out", type=Path, required=True, help="where the combined output goes")
     return p
 
@@ -344,10 +414,14 @@ def main(argv: Sequence[str]) -> int:
         args = _parser().parse_args(argv)
         result = grade(
             args.submissions, args.out, key=args.key, jobs=args.jobs, timeout=args.timeout,
-            shard=parse_shard(args.shard), memory_mb=args.memory, seed=args.seed, progress=not args.quiet,
+            shard=parse_shard(args.shard), memory_mb=args.memory, seed=args.seed,
+            progress=not args.quiet,
         )
     except GraderUsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
     print(result.summary_line())
     return 0
