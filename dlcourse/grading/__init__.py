@@ -14,14 +14,18 @@ is reported as not implemented yet, and the ``NotImplementedError`` is re-raised
 
 Checks are registered by the topic modules of this package (``grading/calculus.py`` for
 chapter 2, …); they are found by id, so a notebook never imports the reference itself.
+The helpers they share are defined here: comparators (:func:`compare_arrays`,
+:func:`compare_trajectories`, …), :func:`on_copies` for their ``call``, and the small tools
+of diagnoses (:func:`as_float_array`, :func:`close`, …).
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -37,6 +41,12 @@ __all__ = [
     "check",
     "compare_arrays",
     "compare_equal",
+    "compare_named",
+    "compare_trajectories",
+    "on_copies",
+    "as_float_array",
+    "as_number",
+    "close",
 ]
 
 
@@ -193,6 +203,142 @@ def compare_equal(got: Any, expected: Any) -> Failure | None:
     if type(got) is not type(expected) or got != expected:
         return Failure(f"expected {expected!r}, got {got!r}")
     return None
+
+
+def compare_named(names: Iterable[str], got: Iterable[Any], expected: Iterable[Any],
+                  rtol: float = 1e-7, atol: float = 1e-9) -> Failure | None:
+    """Compare an answer made of named parts (a tuple, a dict's values) with the expected parts.
+
+    The parts are compared in the order of ``names`` with :func:`compare_arrays`; the first
+    wrong one ends the comparison, its name starting the summary (``"W2: at element [0, 3]
+    expected …, got …"``). None when every part is right.
+    """
+    compare = compare_arrays(rtol, atol)
+    for name, g, e in zip(names, got, expected):
+        failure = compare(g, e)
+        if failure is not None:
+            return Failure(f"{name}: {failure.summary}", failure.hint)
+    return None
+
+
+def _fmt_pair(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with as many digits as it takes to tell them apart (at least 6)."""
+    for digits in range(6, 18):
+        e, g = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if e != g:
+            return e, g
+    return e, g
+
+
+def _row(v: np.ndarray) -> str:
+    return np.array2string(v, precision=6, suppress_small=True, max_line_width=100)
+
+
+def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12, *,
+                         against: str | None = None) -> Comparator:
+    """A comparator for iterates θ_0, θ_1, …, θ_T stored as one array of shape (T + 1, …).
+
+    The shape first (one row per iterate, θ_0 included); then the first step t at which any
+    element of θ_t differs by more than atol + rtol·|expected|. NaN and inf count as
+    differences, so a diverging answer is located where it first blows up. The summary names
+    the first differing element of θ_t and shows both rows (chapters 6 and 7): "your path
+    differs at t = 3 in element [1]: expected …, got … (steps 0 … 2 agree)". Given the name of
+    the reference, ``against`` (chapters 8 and 9), it names the element that differs most and
+    counts the steps that differ: "your θ first differs from torch.optim.Adam's at step t = 3
+    in element [1]: expected …, got … (|difference| …; 5 of the 100 steps differ)", and a
+    wrong shape gets a hint when θ_0, or all but the last iterate, are missing.
+    """
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        exp = np.asarray(expected, dtype=np.float64)
+        g = as_float_array(got)
+        if g is None or g.shape != exp.shape:
+            return _path_shape_failure(got, g, exp, against)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.abs(g - exp)
+            bad = ~(diff <= atol + rtol * np.abs(exp))  # NaN counts as bad
+        if not bad.any():
+            return None
+        steps = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
+        t = int(steps[0])
+        if against is None:  # the first element of θ_t that differs
+            k = int(np.flatnonzero(bad[t])[0])
+        else:  # the element of θ_t that differs most
+            k = int(np.argmax(np.where(bad[t], np.nan_to_num(diff[t], nan=np.inf), -1.0)))
+        idx = np.unravel_index(k, exp.shape[1:])
+        e, v = float(exp[t][idx]), float(g[t][idx])
+        where = f" in element {[int(i) for i in idx]}" if idx else ""
+        if against is None:
+            agree = "" if t == 0 else " (θ_0 agrees)" if t == 1 else f" (steps 0 … {t - 1} agree)"
+            return Failure(f"your path differs at t = {t}{where}: expected {e:.6g}, got {v:.6g}"
+                           f"{agree}\n  θ_{t} expected {_row(exp[t])}\n  θ_{t} got      {_row(g[t])}")
+        start = f"your θ first differs from {against}'s at step t = {t}{where}"
+        if not np.isfinite(v):
+            return Failure(f"{start}: expected {_fmt(e)}, got {v}")
+        e_txt, v_txt = _fmt_pair(e, v)
+        return Failure(f"{start}: expected {e_txt}, got {v_txt} (|difference| {abs(v - e):.3g}; "
+                       f"{len(steps)} of the {len(exp) - 1} steps differ)")
+
+    return compare
+
+
+def _path_shape_failure(got: Any, g: np.ndarray | None, exp: np.ndarray,
+                        against: str | None) -> Failure:
+    """Why an answer to :func:`compare_trajectories` is no array of the path's shape."""
+    T = len(exp) - 1
+    if against is None:
+        if g is None:
+            return Failure(f"expected an array of shape {exp.shape} (one row θ_t for each "
+                           f"t = 0, …, {T}), got {got!r}")
+        return Failure(f"expected shape {exp.shape}: one row θ_t for each t = 0, 1, …, {T} "
+                       f"(θ_0 included); got shape {g.shape}")
+    wanted = f"expected the iterates θ_0 … θ_{T} as an array of shape {exp.shape}"
+    if g is None:
+        return Failure(f"{wanted}, got {got!r}")
+    hint = ""
+    if g.shape == exp.shape[1:]:
+        hint = (f"return every iterate, not only the last: an array of shape {exp.shape}, "
+                "row t holding θ_t.")
+    elif g.shape == (T, *exp.shape[1:]):
+        hint = f"include the starting point: row 0 is θ_0, row t is θ after t steps ({T + 1} rows)."
+    return Failure(f"{wanted}, got shape {g.shape}", hint)
+
+
+# ----------------------------------------------------------------------------- diagnosing
+def on_copies(fn: Callable[..., Any], case: Case) -> Any:
+    """``fn`` applied to deep copies of the case's arguments.
+
+    The ``call`` of a check whose answers may work in place (``theta -= …``,
+    ``params["W1"] -= …``): what they change is not what the reference then sees.
+    """
+    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+
+
+def as_float_array(value: Any) -> np.ndarray | None:
+    """``value`` as a float64 array, or None when it is not numeric (a diagnosis must not crash)."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def as_number(value: Any) -> float | None:
+    """``value`` as one float (a number, or an array of one element), or None when it is not."""
+    arr = as_float_array(value)
+    return None if arr is None or arr.size != 1 else float(arr.reshape(()))
+
+
+def close(got: Any, target: Any, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
+    """Whether ``got`` has the shape of ``target`` and, all finite, its values to ``rtol``/``atol``.
+
+    The test with which a diagnosis recognises a typical mistake: ``target`` is the answer
+    that the mistake gives.
+    """
+    g, t = as_float_array(got), as_float_array(target)
+    if g is None or t is None or g.shape != t.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.all(np.isfinite(g)) and np.allclose(g, t, rtol=rtol, atol=atol))
 
 
 # ----------------------------------------------------------------------------- running

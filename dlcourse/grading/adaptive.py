@@ -15,8 +15,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import landscapes, optim
-from . import Case, Check, register
-from .momentum import compare_parts, compare_trajectories, fresh_call, variant_hint
+from . import Case, Check, compare_trajectories, register
+from .momentum import step_check, torch_path, variant_hint
 
 __all__ = ["drive_adam", "torch_adam_run"]
 
@@ -81,22 +81,21 @@ def _adagrad_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-register(Check(
+register(step_check(
     id="09.adagrad_step",
     function="adagrad_step",
     reference=adagrad_step_reference,
     cases=_adagrad_cases,
-    compare=compare_parts(("theta", "s"), rtol=1e-10, atol=1e-12),
-    diagnoses=(variant_hint(
+    parts=("theta", "s"),
+    mistakes=(
         (_ag_eps_inside, "ε goes outside the square root here (PyTorch's convention): divide by √s + ε, not √(s + ε)."),
         (_ag_no_sqrt, "divide by the square root of the accumulated squares, √s + ε: s has the units of g²."),
         (_ag_old_s, "θ moved with the old sum: add g ⊙ g to s first, then step with the new s."),
         (_ag_not_summed, "AdaGrad accumulates: s ← s + g ⊙ g keeps every past squared gradient."),
         (_ag_plain_sum, "accumulate the *squared* gradients, g ⊙ g (elementwise)."),
-    ),),
+    ),
     hint="s ← s + g ⊙ g, then θ ← θ − η g / (√s + ε), all elementwise.",
     reference_names=("dlcourse.optim.adagrad", "dlcourse.optim.Adagrad"),
-    call=fresh_call,
 ))
 
 
@@ -155,23 +154,22 @@ def _rmsprop_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-register(Check(
+register(step_check(
     id="09.rmsprop_step",
     function="rmsprop_step",
     reference=rmsprop_step_reference,
     cases=_rmsprop_cases,
-    compare=compare_parts(("theta", "s"), rtol=1e-10, atol=1e-12),
-    diagnoses=(variant_hint(
+    parts=("theta", "s"),
+    mistakes=(
         (_rms_swapped, "β weighs the past: s ← βs + (1 − β) g ⊙ g, not (1 − β)s + β g ⊙ g."),
         (_rms_summed, "that is AdaGrad's running sum; RMSProp keeps a leaky average, s ← βs + (1 − β) g ⊙ g."),
         (_rms_no_one_minus, "the new squared gradient is weighted by 1 − β: s ← βs + (1 − β) g ⊙ g."),
         (_rms_eps_inside, "ε goes outside the square root here (PyTorch's convention): divide by √s + ε."),
         (_rms_old_s, "θ moved with the old average: update s first, then step with the new s."),
         (_rms_no_sqrt, "divide by the square root of the average, √s + ε."),
-    ),),
+    ),
     hint="s ← βs + (1 − β) g ⊙ g, then θ ← θ − η g / (√s + ε).",
     reference_names=("dlcourse.optim.rmsprop", "dlcourse.optim.RMSprop"),
-    call=fresh_call,
 ))
 
 
@@ -273,18 +271,17 @@ def _adam_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-register(Check(
+register(step_check(
     id="09.adam_step",
     function="adam_step",
     reference=adam_step_reference,
     cases=_adam_cases,
-    compare=compare_parts(("theta", "m", "v"), rtol=1e-10, atol=1e-12),
-    diagnoses=(variant_hint(*_ADAM_MISTAKES),),
+    parts=("theta", "m", "v"),
+    mistakes=_ADAM_MISTAKES,
     hint="m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; m̂ = m/(1 − β1ᵗ); v̂ = v/(1 − β2ᵗ); "
          "θ ← θ − η m̂ / (√v̂ + ε).",
     reference_names=("dlcourse.optim.adam", "dlcourse.optim.adamw", "dlcourse.optim.Adam",
                      "dlcourse.optim.AdamW"),
-    call=fresh_call,
 ))
 
 
@@ -294,14 +291,8 @@ def torch_adam_run(grad_fn: Callable[[np.ndarray], Any], theta0: np.ndarray, lr:
     """θ_0 … θ_steps of ``torch.optim.Adam`` fed with ``grad_fn``, in float64: the reference."""
     import torch
 
-    p = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
-    opt = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
-    path = [p.detach().numpy().copy()]
-    for _ in range(steps):
-        p.grad = torch.as_tensor(np.asarray(grad_fn(p.detach().numpy().copy()), dtype=np.float64))
-        opt.step()
-        path.append(p.detach().numpy().copy())
-    return np.array(path)
+    return torch_path(lambda params: torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps),
+                      grad_fn, theta0, steps)
 
 
 def drive_adam(fn: Callable[..., Any], case: Case) -> np.ndarray:

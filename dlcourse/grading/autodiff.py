@@ -18,7 +18,6 @@ The references are the library's :class:`~dlcourse.autodiff.Dual`,
 
 from __future__ import annotations
 
-import copy
 import math
 from collections import Counter, deque
 from typing import Any, Callable, Sequence
@@ -26,7 +25,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..autodiff import Dual, Tape, Var, log, sin, trace
-from . import Case, Check, Comparator, Failure, compare_arrays, register
+from . import (Case, Check, Comparator, Failure, as_float_array, as_number, compare_arrays,
+               compare_named, on_copies, register)
 
 __all__ = [
     "CHAPTER_POINT",
@@ -48,24 +48,17 @@ CHAPTER_POINT = (2.0, 5.0)
 
 # ----------------------------------------------------------------- helpers
 def _pair(value: Any) -> tuple[float, float] | None:
-    """``value`` as two floats, or None when it is not a pair of numbers."""
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    if arr.shape != (2,) or not np.all(np.isfinite(arr)):
+    """``value`` as two floats, or None when it is not a pair of finite numbers."""
+    arr = as_float_array(value)
+    if arr is None or arr.shape != (2,) or not np.all(np.isfinite(arr)):
         return None
     return float(arr[0]), float(arr[1])
 
 
 def _number(value: Any) -> float | None:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    if arr.size != 1 or not np.isfinite(arr).all():
-        return None
-    return float(arr.reshape(()))
+    """``value`` as one float, or None when it is not one finite number."""
+    x = as_number(value)
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _close(a: float, b: float) -> bool:
@@ -112,18 +105,14 @@ def compare_pair(names: tuple[str, str], rtol: float = 1e-9, atol: float = 1e-12
 
     The summary names the part that is wrong: ``"the tangent: expected 5, got 0"``.
     """
-    inner = compare_arrays(rtol, atol)
 
     def compare(got: Any, expected: Any) -> Failure | None:
-        if not isinstance(got, (tuple, list, np.ndarray)) or _pair(got) is None:
+        pair = _pair(got) if isinstance(got, (tuple, list, np.ndarray)) else None
+        if pair is None:
             if isinstance(got, (tuple, list)) and len(got) != 2:
                 return Failure(f"expected a pair ({names[0]}, {names[1]}), got {len(got)} items: {got!r:.80}")
             return Failure(f"expected a pair of numbers ({names[0]}, {names[1]}), got {got!r:.80}")
-        for name, g, e in zip(names, _pair(got), expected):  # type: ignore[arg-type]
-            failure = inner(g, e)
-            if failure is not None:
-                return Failure(f"{name}: {failure.summary}")
-        return None
+        return compare_named(names, pair, expected, rtol, atol)
 
     return compare
 
@@ -673,12 +662,6 @@ def _topological_mistake(got: Any, expected: Any, case: Case) -> str | None:
     return None
 
 
-def _on_copies(fn: Any, case: Case) -> Any:
-    """Call ``fn`` on a deep copy of the graph: an answer that empties ``parents`` as it
-    goes must not change what the reference sees."""
-    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-
-
 register(
     Check(
         id="05.topological_order",
@@ -688,6 +671,6 @@ register(
         compare=compare_topological,
         diagnoses=(_topological_mistake,),
         hint="place a node once all of its parents are placed; start from the nodes without parents.",
-        call=_on_copies,
+        call=on_copies,  # an answer that empties `parents` as it goes must not change the case
     )
 )

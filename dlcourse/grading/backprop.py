@@ -9,19 +9,14 @@ them, so the verdict names the *first* wrong gradient — the one where the mist
 
 from __future__ import annotations
 
-import copy
+from itertools import takewhile
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import backprop
-from . import Case, Check, Comparator, Failure, compare_arrays, register
-
-
-def _on_copies(fn: Any, case: Case) -> Any:
-    """Call ``fn`` on deep copies of the case's arguments: an answer that works in place
-    (``logits -= …``, ``params["W1"] -= …``) must not change what the reference sees."""
-    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays,
+               compare_named, on_copies, register)
 
 __all__ = [
     "GRADIENT_ORDER",
@@ -45,19 +40,17 @@ def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) ->
     The first key that is missing or wrong ends the comparison; its name starts the
     summary (``"W2: at element [0, 3] expected …, got …"``).
     """
-    inner = compare_arrays(rtol, atol)
     wanted = ", ".join(repr(k) for k in keys)
 
     def compare(got: Any, expected: Any) -> Failure | None:
         if not isinstance(got, dict):
             return Failure(f"expected a dict with keys {wanted}, got {type(got).__name__} {got!r:.80}")
-        for key in keys:
-            if key not in got:
-                return Failure(f"your dict has no key {key!r} (expected keys: {wanted})")
-            failure = inner(got[key], expected[key])
-            if failure is not None:
-                return Failure(f"{key}: {failure.summary}", failure.hint)
-        return None
+        present = list(takewhile(got.__contains__, keys))  # the keys before the first missing one
+        failure = compare_named(present, [got[k] for k in present], [expected[k] for k in present],
+                                rtol, atol)
+        if failure is None and len(present) < len(keys):
+            return Failure(f"your dict has no key {keys[len(present)]!r} (expected keys: {wanted})")
+        return failure
 
     return compare
 
@@ -69,7 +62,6 @@ def compare_list(name: Callable[[int], str] = lambda i: f"item {i}", *, backward
     ``name(i)`` labels element i = 1, 2, … in messages; ``backwards`` compares the last
     element first (the order in which a backward pass computes them).
     """
-    inner = compare_arrays(rtol, atol)
 
     def compare(got: Any, expected: Any) -> Failure | None:
         n = len(expected)
@@ -78,29 +70,10 @@ def compare_list(name: Callable[[int], str] = lambda i: f"item {i}", *, backward
             return Failure(f"expected a list of {n} arrays, got {type(got).__name__} {got!r:.80}")
         if len(got) != n:
             return Failure(f"expected a list of {n} arrays ({', '.join(labels[:n])}), got {len(got)}")
-        order = range(n - 1, -1, -1) if backwards else range(n)
-        for i in order:
-            failure = inner(got[i], expected[i])
-            if failure is not None:
-                return Failure(f"{labels[i]}: {failure.summary}", failure.hint)
-        return None
+        step = -1 if backwards else 1
+        return compare_named(labels[::step], got[::step], expected[::step], rtol, atol)
 
     return compare
-
-
-def _as_float_array(value: Any) -> np.ndarray | None:
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-
-
-def _close(got: Any, target: Any, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
-    g, t = _as_float_array(got), _as_float_array(target)
-    if g is None or t is None or g.shape != t.shape:
-        return False
-    with np.errstate(invalid="ignore"):
-        return bool(np.all(np.isfinite(g)) and np.allclose(g, t, rtol=rtol, atol=atol))
 
 
 # ----------------------------------------------------------------- 04.layer_jacobian
@@ -121,27 +94,27 @@ def _jacobian_cases(rng: np.random.Generator) -> list[Case]:
 
 def _jacobian_mistake(got: Any, expected: Any, case: Case) -> str | None:
     x, W, b = case.args
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is None:
         return None
     n, m = W.shape
     h = backprop.sigmoid(x @ W + b)
-    if (g.shape == (n, m) and n != m) or (n == m and _close(g, expected.T)):
+    if (g.shape == (n, m) and n != m) or (n == m and close(g, expected.T)):
         return (
             "your matrix is transposed: row j is ∂h_j/∂x, one row per output and one column per "
             f"input, so ∂h/∂x = diag(σ′(h̄)) Wᵀ has shape ({m}, {n}); W diag(σ′(h̄)) is its transpose."
         )
     if g.shape != expected.shape and g.shape in ((m, m), (m,)):
         return "you forgot Wᵀ: by the chain rule ∂h/∂x = diag(σ′(h̄)) · ∂h̄/∂x, and ∂h̄/∂x = Wᵀ."
-    if _close(g, np.diag(h) @ W.T):
+    if close(g, np.diag(h) @ W.T):
         return "you used σ(h̄) where its derivative belongs: σ′(h̄) = σ(h̄)(1 − σ(h̄)) = h ⊙ (1 − h)."
     hbar = x @ W + b
-    if _close(g, np.diag(hbar * (1 - hbar)) @ W.T):
+    if close(g, np.diag(hbar * (1 - hbar)) @ W.T):
         return "σ′ = h ⊙ (1 − h) uses the activation h = σ(h̄), not the pre-activation h̄."
     h0 = backprop.sigmoid(x @ W)
-    if _close(g, np.diag(h0 * (1 - h0)) @ W.T):
+    if close(g, np.diag(h0 * (1 - h0)) @ W.T):
         return "you left out the bias: h̄ = xW + b."
-    if _close(g, expected, rtol=1e-4, atol=1e-6):
+    if close(g, expected, rtol=1e-4, atol=1e-6):
         return (
             "close, but only to finite-difference accuracy: derive the exact formula "
             "diag(h ⊙ (1 − h)) Wᵀ instead of differencing."
@@ -158,7 +131,7 @@ register(
         compare=compare_arrays(rtol=1e-11, atol=1e-14),
         diagnoses=(_jacobian_mistake,),
         hint="h = σ(xW + b); ∂h/∂x = diag(h ⊙ (1 − h)) Wᵀ, an m×n matrix.",
-        call=_on_copies,
+        call=on_copies,
         reference_names=("dlcourse.backprop.sigmoid_layer_jacobian", "dlcourse.calculus.jacobian"),
     )
 )
@@ -267,7 +240,7 @@ def _backprop_mistake(got: Any, expected: Any, case: Case) -> str | None:
     key = next((k for k in GRADIENT_ORDER if k not in got or same(got[k], expected[k]) is not None), None)
     if key is None or key not in got:
         return None
-    g, exp = _as_float_array(got[key]), expected[key]
+    g, exp = as_float_array(got[key]), expected[key]
     B = X.shape[0]
     if g is not None and g.shape != exp.shape:
         if key.startswith("W") and g.shape == exp.T.shape:
@@ -279,19 +252,19 @@ def _backprop_mistake(got: Any, expected: Any, case: Case) -> str | None:
         if key == "x":
             return f"∂l/∂x = ḡ¹ (W¹)ᵀ has the shape of x, {X.shape}."
         return None
-    if B > 1 and _close(g, B * exp):
+    if B > 1 and close(g, B * exp):
         return f"you summed over the batch; the loss is the mean over B = {B} samples, so g³ = (p − 1_y)/B."
-    if _close(g, _slipped_backprop(params, X, y, minus_one=False)[key]):
+    if close(g, _slipped_backprop(params, X, y, minus_one=False)[key]):
         return "g³ = ∂l/∂h³ = p − 1_y (divided by B): did you forget to subtract 1 at the label?"
     if key[1:] in ("1", "2"):
         k = int(key[1])
-        if _close(g, _slipped_backprop(params, X, y, prime_at=k, prime="none")[key]):
+        if close(g, _slipped_backprop(params, X, y, prime_at=k, prime="none")[key]):
             return f"did you multiply by σ′(h̄{_sup(k)})? ḡ{_sup(k)} = g{_sup(k)} ⊙ σ′(h̄{_sup(k)})."
-        if _close(g, _slipped_backprop(params, X, y, prime_at=k, prime="sigma")[key]):
+        if close(g, _slipped_backprop(params, X, y, prime_at=k, prime="sigma")[key]):
             return f"σ′(h̄{_sup(k)}) = h{_sup(k)} ⊙ (1 − h{_sup(k)}), not h{_sup(k)} itself."
     if key == "x":
         x_arr = np.asarray(X, dtype=np.float64)
-        if _close(g, exp * x_arr * (1 - x_arr)) or _close(g, exp * backprop.sigmoid(x_arr) * (1 - backprop.sigmoid(x_arr))):
+        if close(g, exp * x_arr * (1 - x_arr)) or close(g, exp * backprop.sigmoid(x_arr) * (1 - backprop.sigmoid(x_arr))):
             return _GENERIC["x"]
     return _GENERIC[key]
 
@@ -305,7 +278,7 @@ register(
         compare=compare_dict(GRADIENT_ORDER, rtol=1e-9, atol=1e-12),
         diagnoses=(_backprop_mistake,),
         hint="go backwards: g³ = (p − 1_y)/B, then ∂l/∂W³ = (h²)ᵀ g³, g² = g³ (W³)ᵀ, ḡ² = g² ⊙ σ′(h̄²), …",
-        call=_on_copies,
+        call=on_copies,
         reference_names=(
             "dlcourse.backprop.MLP",
             "dlcourse.backprop.delta_backprop",
@@ -380,7 +353,7 @@ def _delta_mistake(got: Any, expected: Any, case: Case) -> str | None:
         return "return the list [δ¹, δ², …, δᴷ], one array per layer with weights, first layer first."
     weights, biases, x, y = case.args
     K = len(expected)
-    if all(_close(got[i], expected[K - 1 - i]) for i in range(K)):
+    if all(close(got[i], expected[K - 1 - i]) for i in range(K)):
         return "your list is in backward order: return [δ¹, …, δᴷ], first layer first."
     same = compare_arrays(1e-7, 1e-9)
     k = next((i + 1 for i in range(K - 1, -1, -1) if same(got[i], expected[i]) is not None), None)
@@ -401,7 +374,7 @@ def _delta_mistake(got: Any, expected: Any, case: Case) -> str | None:
     for slip, hint in slips.items():
         if slip == "sign" and k != K:
             continue
-        if _close(g, _slipped_deltas(weights, biases, x, y, at=k, slip=slip)[k - 1]):
+        if close(g, _slipped_deltas(weights, biases, x, y, at=k, slip=slip)[k - 1]):
             return hint
     if k == K:
         return "δᴷ = −(y − f) ⊙ g′(zᴷ) with f = aᴷ the network's output."
@@ -417,7 +390,7 @@ register(
         compare=compare_list(lambda i: f"δ{_sup(i)}", backwards=True, rtol=1e-9, atol=1e-12),
         diagnoses=(_delta_mistake,),
         hint="δᴷ = −(y − f) ⊙ g′(zᴷ), then δᵏ = (Wᵏ⁺¹ δᵏ⁺¹) ⊙ g′(zᵏ) for k = K − 1, …, 1.",
-        call=_on_copies,
+        call=on_copies,
         reference_names=("dlcourse.backprop.delta_backprop", "dlcourse.backprop.MLP", "dlcourse.tensor.Tensor"),
     )
 )

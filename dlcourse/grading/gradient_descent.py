@@ -1,8 +1,8 @@
 """Checks for the exercises of chapter 6, *Gradient descent*.
 
-Also home of :func:`compare_trajectories`, the comparison for iterative methods that
-chapter 7's checks (and any optimizer exercise) reuse: it names the first step t and
-the first element of θ_t where a path leaves the reference.
+Paths are compared with :func:`dlcourse.grading.compare_trajectories`, which names the first
+step t and the first element of θ_t where a path leaves the reference; chapter 7's checks
+reuse :func:`same_path` and :data:`FIRST_ROW_HINT` to diagnose paths.
 """
 
 from __future__ import annotations
@@ -13,51 +13,10 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import landscapes, optim
-from . import Case, Check, Comparator, Failure, register
+from . import (Case, Check, Comparator, Failure, as_float_array, as_number, close, compare_trajectories,
+               register)
 
-__all__ = ["compare_trajectories", "compare_numbers", "gd_example_step", "max_stable_lr", "init_std"]
-
-
-# ----------------------------------------------------------------------------- paths
-def _vector(v: np.ndarray) -> str:
-    return np.array2string(v, precision=6, suppress_small=True, max_line_width=100)
-
-
-def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
-    """A comparator for paths θ_0, θ_1, …, θ_T stored as arrays of shape (T + 1, n).
-
-    The shape first (one row per iterate, θ_0 included); then the first step t at which
-    any element differs by more than atol + rtol·|expected|, and in it the first such
-    element j: "your path differs at t = 3 in element [1]: expected …, got …". NaN and
-    inf count as differences, so a diverging answer is located where it first blows up.
-    """
-
-    def compare(got: Any, expected: Any) -> Failure | None:
-        exp = np.asarray(expected, dtype=np.float64)
-        rows = exp.shape[0]
-        try:
-            g = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return Failure(f"expected an array of shape {exp.shape} (one row θ_t for each t = 0, …, "
-                           f"{rows - 1}), got {got!r}")
-        if g.shape != exp.shape:
-            return Failure(f"expected shape {exp.shape}: one row θ_t for each t = 0, 1, …, {rows - 1} "
-                           f"(θ_0 included); got shape {g.shape}")
-        with np.errstate(invalid="ignore", over="ignore"):
-            ok = np.abs(g - exp) <= atol + rtol * np.abs(exp)
-        bad = ~ok
-        if not bad.any():
-            return None
-        t = int(np.flatnonzero(bad.any(axis=1))[0])
-        j = int(np.flatnonzero(bad[t])[0])
-        where = "" if t == 0 else f" (steps 0 … {t - 1} agree)" if t > 1 else " (θ_0 agrees)"
-        summary = (
-            f"your path differs at t = {t} in element [{j}]: expected {exp[t, j]:.6g}, got {g[t, j]:.6g}{where}\n"
-            f"  θ_{t} expected {_vector(exp[t])}\n  θ_{t} got      {_vector(g[t])}"
-        )
-        return Failure(summary)
-
-    return compare
+__all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std"]
 
 
 def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...] = ()) -> Comparator:
@@ -74,13 +33,10 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
     def compare(got: Any, expected: Any) -> Failure | None:
         exp = np.atleast_1d(np.asarray(expected, dtype=np.float64))
         what = f"{len(names)} numbers ({', '.join(names)})" if names else "a number"
-        try:
-            g = np.atleast_1d(np.asarray(got, dtype=np.float64))
-        except (TypeError, ValueError):
+        g = as_float_array(got)
+        if g is None or np.atleast_1d(g).shape != exp.shape:
             return Failure(f"expected {what}, got {got!r:.200}")
-        if g.shape != exp.shape:
-            return Failure(f"expected {what}, got {got!r:.200}")
-        for k, (e, v) in enumerate(zip(exp, g)):
+        for k, (e, v) in enumerate(zip(exp, np.atleast_1d(g))):
             if not (np.isfinite(v) and abs(v - e) <= atol + rtol * abs(e)):
                 shown_e, shown_v = fmt_pair(float(e), float(v))
                 label = f"{names[k]}: " if names else ""
@@ -93,19 +49,9 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
 FIRST_ROW_HINT = "the first row of the path is the starting point θ₀ itself (a copy, unchanged)."
 
 
-def _as_float_array(value: Any) -> np.ndarray | None:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return arr
-
-
-def _close(a: np.ndarray | None, b: np.ndarray, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
-    if a is None or a.shape != b.shape:
-        return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+def same_path(got: Any, path: np.ndarray) -> bool:
+    """Whether ``got`` is ``path`` (or a row θ_t of it) to the path checks' rtol 1e-9 and atol 1e-12."""
+    return close(got, path, rtol=1e-9, atol=1e-12)
 
 
 # --------------------------------------------------------------- 06.gd_step
@@ -136,7 +82,7 @@ def _step_cases(rng: np.random.Generator) -> list[Case]:
 
 def _step_hints(got: Any, expected: Any, case: Case) -> str | None:
     w, lr = case.args
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is None or g.shape != (2,):
         return "return a pair (w_new, loss): the new w and f at the new w."
     if np.isclose(g[0], w + lr * (4 * w - 8), rtol=1e-9):
@@ -223,28 +169,28 @@ def _ascent(grad: Callable, theta0: np.ndarray, lr: float, steps: int) -> np.nda
 
 def _gd_hints(got: Any, expected: Any, case: Case) -> str | None:
     grad, theta0, lr, steps = case.args
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is None:
         return "return a numpy array of shape (steps + 1, n), e.g. np.array(path) of a list of iterates."
     n = expected.shape[1]
-    if g.shape == (steps, n) and _close(g, expected[1:]):
+    if g.shape == (steps, n) and same_path(g, expected[1:]):
         return "the path misses its start: the first row is θ₀, then one row per step (steps + 1 rows)."
-    if g.shape == (steps, n) and _close(g, expected[:-1]):
+    if g.shape == (steps, n) and same_path(g, expected[:-1]):
         return "one step too few: take `steps` steps, so the path has steps + 1 rows θ₀ … θ_steps."
-    if g.shape == (steps + 2, n) and _close(g[:-1], expected):
+    if g.shape == (steps + 2, n) and same_path(g[:-1], expected):
         return "one step too many: `steps` steps give steps + 1 rows θ₀ … θ_steps."
     if g.shape != expected.shape and g.size == expected.size:
         return f"reshape: the path is a 2-D array with one row per iterate, shape {expected.shape}, even for n = 1."
     if g.shape != expected.shape:
         return None
-    if _close(g, _ascent(grad, theta0, lr, steps)):
+    if same_path(g, _ascent(grad, theta0, lr, steps)):
         return "your path climbs: the update is θ ← θ − η∇R(θ), against the gradient."
-    if steps > 1 and _close(g, np.repeat(expected[-1:], steps + 1, axis=0)):
+    if steps > 1 and same_path(g, np.repeat(expected[-1:], steps + 1, axis=0)):
         return ("every row is the last iterate: you appended one array and then changed it in place (θ -= …). "
                 "Append a copy (theta.copy()) or build a new array (theta = theta - lr * g).")
-    if steps > 1 and _close(g, np.repeat(expected[:1], steps + 1, axis=0)):
+    if steps > 1 and same_path(g, np.repeat(expected[:1], steps + 1, axis=0)):
         return "the iterate never moves: update θ ← θ − η·grad(θ) at every step and append the new θ."
-    return FIRST_ROW_HINT if not _close(g[0], expected[0]) else None
+    return FIRST_ROW_HINT if not same_path(g[0], expected[0]) else None
 
 
 register(
@@ -285,9 +231,8 @@ def _stability_cases(rng: np.random.Generator) -> list[Case]:
 
 def _stability_hints(got: Any, expected: Any, case: Case) -> str | None:
     (H,) = case.args
-    try:
-        g = float(np.asarray(got, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
+    g = as_number(got)
+    if g is None:
         return "return one number, η_max."
     H = np.asarray(H, dtype=np.float64)
     eig = np.linalg.eigvalsh(H)
@@ -346,9 +291,8 @@ def _init_cases(rng: np.random.Generator) -> list[Case]:
 
 def _init_hints(got: Any, expected: Any, case: Case) -> str | None:
     fan_in, fan_out, scheme = case.args
-    try:
-        g = float(np.asarray(got, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
+    g = as_number(got)
+    if g is None:
         return "return one number, the standard deviation σ."
     if np.isclose(g, expected**2):
         return "that is the variance σ²; return its square root, the standard deviation σ."

@@ -8,19 +8,12 @@ that must be subtracted at the label (and subtracted in the right rows), a lost 
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
 
 from .. import backprop
-from . import Case, Check, compare_arrays, register
-
-
-def _on_copies(fn: Any, case: Case) -> Any:
-    """Call ``fn`` on deep copies of the case's arguments: an answer that works in place
-    (``logits -= …``, ``params["W1"] -= …``) must not change what the reference sees."""
-    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+from . import Case, Check, as_float_array, close, compare_arrays, on_copies, register
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy"]
 
@@ -29,30 +22,12 @@ CHAPTER_LOGITS = np.array([1.0, 2.0, 3.0])
 CHAPTER_LABEL = 0
 
 
-def _as_float_array(value: Any) -> np.ndarray | None:
-    """``value`` as a float64 array, or None when it is not numeric (a diagnosis must not crash)."""
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return arr
-
-
-def _close(got: Any, target: Any, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
-    """True when ``got`` has ``target``'s shape and values (a variant of the answer)."""
-    g, t = _as_float_array(got), _as_float_array(target)
-    if g is None or t is None or g.shape != t.shape:
-        return False
-    with np.errstate(invalid="ignore"):
-        return bool(np.all(np.isfinite(g)) and np.allclose(g, t, rtol=rtol, atol=atol))
-
-
 def _huge_logits(case: Case) -> bool:
     return bool(np.max(np.abs(np.asarray(case.args[0], dtype=np.float64))) > 700)
 
 
 def _non_finite(got: Any) -> bool:
-    g = _as_float_array(got)
+    g = as_float_array(got)
     return g is not None and not bool(np.all(np.isfinite(g)))
 
 
@@ -87,14 +62,14 @@ def _softmax_mistake(got: Any, expected: Any, case: Case) -> str | None:
             "exp(−1000) is 0 (0/0 = NaN). Subtract each row's maximum first — "
             "softmax(h) = softmax(h − max h) — so no exponent is positive and the largest is exp(0) = 1."
         )
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is None or g.shape != h.shape:
         return "return an array of the logits' shape: one probability per logit, rows for samples."
     if h.ndim == 2 and h.shape[0] > 1 and np.allclose(g.sum(axis=0), 1.0) and not np.allclose(g.sum(axis=1), 1.0):
         return "each column sums to 1, not each row: normalise along the last axis (axis=-1, keepdims=True); one row is one sample."
     with np.errstate(over="ignore", invalid="ignore"):
         shifted = np.exp(h - h.max(axis=-1, keepdims=True))
-    if _close(g, shifted) or _close(g, np.exp(h)):
+    if close(g, shifted) or close(g, np.exp(h)):
         return "the exponentials are not normalised: divide by their sum along the last axis."
     return None
 
@@ -108,7 +83,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-14),
         diagnoses=(_softmax_mistake,),
         hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
-        call=_on_copies,
+        call=on_copies,
         reference_names=("dlcourse.backprop.softmax", "dlcourse.backprop.log_softmax"),
     )
 )
@@ -140,7 +115,7 @@ def _ce_mistake(got: Any, expected: Any, case: Case) -> str | None:
             "c = max_m h_m (the log-sum-exp trick), or use a stable log-softmax; never take the log of a "
             "softmax that has underflowed to 0."
         )
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is not None and g.shape == (B,):
         return "return one number, the mean over the batch, not the vector of per-sample losses."
     if g is not None and g.size == 1:
@@ -165,7 +140,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-12),
         diagnoses=(_ce_mistake,),
         hint="lᵢ = log Σ_m exp(h_im) − h_{i,yᵢ}; return the mean over the B rows.",
-        call=_on_copies,
+        call=on_copies,
         reference_names=(
             "dlcourse.backprop.cross_entropy",
             "dlcourse.backprop.log_softmax",
@@ -193,24 +168,24 @@ def _ce_grad_mistake(got: Any, expected: Any, case: Case) -> str | None:
     B = H.shape[0]
     if _non_finite(got) and _huge_logits(case):
         return "NaN from an overflowing exp: compute p with the max subtracted, softmax(h − max h)."
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is None:
         return None
     if g.shape == expected.T.shape and g.shape != expected.shape:
         return "your array is transposed: ∂l/∂h has the logits' shape (B, C), one row per sample."
     p = backprop.softmax(H)
-    if B > 1 and _close(g, B * expected):
+    if B > 1 and close(g, B * expected):
         return (
             f"you summed over the batch: the loss is the mean over B = {B} rows, so each row of "
             "∂l/∂h is (p − 1_y)/B (some lecture notes sum; this book, like PyTorch, averages)."
         )
-    if _close(g, p / B) or _close(g, p):
+    if close(g, p / B) or close(g, p):
         return "did you forget to subtract 1 at the label? ∂l/∂h = p − 1_y (then divide by B)."
-    if _close(g, -expected) or _close(g, -B * expected):
+    if close(g, -expected) or close(g, -B * expected):
         return "the sign is flipped: ∂l/∂h = p − 1_y, not 1_y − p."
     columns = p.copy()
     columns[:, y] -= 1.0
-    if _close(g, columns / B) or _close(g, columns):
+    if close(g, columns / B) or close(g, columns):
         return (
             "p[:, y] −= 1 subtracts 1 in the label columns of every row; subtract it once per row, "
             "at that row's label: p[np.arange(B), y] −= 1."
@@ -227,7 +202,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-14),
         diagnoses=(_ce_grad_mistake,),
         hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
-        call=_on_copies,
+        call=on_copies,
         reference_names=(
             "dlcourse.backprop.softmax_cross_entropy_grad",
             "dlcourse.tensor.softmax_cross_entropy",
@@ -266,7 +241,7 @@ def _bce_cases(rng: np.random.Generator) -> list[Case]:
 
 def _bce_mistake(got: Any, expected: Any, case: Case) -> str | None:
     f, y = case.args
-    g = _as_float_array(got)
+    g = as_float_array(got)
     if g is None:
         return None
     if g.shape == f.shape:
@@ -294,6 +269,6 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-12),
         diagnoses=(_bce_mistake,),
         hint="average −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) over the samples.",
-        call=_on_copies,
+        call=on_copies,
     )
 )

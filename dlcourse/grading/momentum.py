@@ -1,41 +1,31 @@
 """Checks for the exercises of chapter 8, *Momentum and Nesterov*.
 
-Also home of the comparisons that chapters 8 and 9 share: :func:`compare_trajectories`
-(an optimizer's iterates θ_0, θ_1, …, θ_T, reporting the first step that differs) and
-:func:`compare_parts` (a step function's tuple of results, such as ``(theta, v)``).
+Also home of what the checks of one optimizer step share in chapters 8 and 9:
+:func:`compare_parts` (a step function's tuple of results, such as ``(theta, v)``),
+:func:`variant_hint` (typical mistakes recognised by replaying wrong versions of the step)
+and :func:`step_check`, which builds such a check. Runs of many steps are compared with
+:func:`dlcourse.grading.compare_trajectories`, which reports the first step that differs,
+against the path of a ``torch.optim`` optimizer (:func:`torch_path`).
 
-Student functions receive copies of the arrays of a case (:func:`fresh_call`), so an
-update written in place (``theta -= …``) cannot change the case the reference then sees.
+Student functions receive copies of the arrays of a case (:func:`dlcourse.grading.on_copies`),
+so an update written in place (``theta -= …``) cannot change the case the reference then sees.
 torch is imported when a run is compared with ``torch.optim``, not when the registry loads.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import landscapes, optim
-from . import Case, Check, Comparator, Failure, _fmt, register
+from . import (Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
+               compare_trajectories, on_copies, register)
 
-__all__ = ["compare_trajectories", "compare_parts", "fresh_call", "matches", "variant_hint"]
+__all__ = ["compare_parts", "variant_hint", "step_check", "torch_path"]
 
 
 # =================================================================== shared helpers
-def fresh_call(fn: Callable[..., Any], case: Case) -> Any:
-    """``fn`` applied to deep copies of the case's arguments (arrays updated in place stay ours)."""
-    return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-
-
-def _as_float_array(value: Any) -> np.ndarray | None:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return arr
-
-
 def _distance(a: Any, b: Any) -> float:
     """The largest relative difference |a − b| / (|b| + 1e-12) over all elements (tuples part by part).
 
@@ -45,7 +35,7 @@ def _distance(a: Any, b: Any) -> float:
         if not isinstance(a, (tuple, list)) or len(a) != len(b):
             return np.inf
         return max((_distance(x, y) for x, y in zip(a, b)), default=0.0)
-    x, y = _as_float_array(a), _as_float_array(b)
+    x, y = as_float_array(a), as_float_array(b)
     if x is None or y is None or x.shape != y.shape:
         return np.inf
     if x.size == 0:
@@ -57,12 +47,7 @@ def _distance(a: Any, b: Any) -> float:
     return float(rel.max())
 
 
-def matches(got: Any, expected: Any, rtol: float = 1e-7) -> bool:
-    """Whether ``got`` equals ``expected`` (arrays, or tuples of arrays) to a relative tolerance."""
-    return _distance(got, expected) <= rtol
-
-
-def variant_hint(*variants: tuple[Callable[..., Any], str], call: Callable[..., Any] = fresh_call,
+def variant_hint(*variants: tuple[Callable[..., Any], str], call: Callable[..., Any] = on_copies,
                  rtol: float = 1e-6):
     """A diagnosis: the message of the typical mistake that reproduces the answer.
 
@@ -98,15 +83,6 @@ def variant_hint(*variants: tuple[Callable[..., Any], str], call: Callable[..., 
     return diagnose
 
 
-def _pair(expected: float, got: float) -> tuple[str, str]:
-    """Both numbers with as many digits as it takes to tell them apart (at least 6)."""
-    for digits in range(6, 18):
-        e, g = f"{expected:.{digits}g}", f"{got:.{digits}g}"
-        if e != g:
-            return e, g
-    return e, g
-
-
 def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
     """Compare a tuple of results (``(theta, v)`` …) part by part, naming the part that differs."""
     names = tuple(names)
@@ -119,7 +95,7 @@ def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12)
         wrong = []
         for name, g, e in zip(names, got, expected):
             exp = np.asarray(e, dtype=np.float64)
-            arr = _as_float_array(g)
+            arr = as_float_array(g)
             if arr is None:
                 wrong.append(f"the new {name}: expected a number or an array of shape {exp.shape}, got {g!r}")
                 continue
@@ -135,7 +111,7 @@ def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12)
             if bad.any():
                 idx = np.unravel_index(int(np.argmax(np.where(bad, diff, -1.0))), exp.shape)
                 where = f" at element {[int(i) for i in idx]}" if exp.ndim else ""
-                e_txt, g_txt = _pair(float(exp[idx]), float(arr[idx]))
+                e_txt, g_txt = _fmt_pair(float(exp[idx]), float(arr[idx]))
                 wrong.append(f"the new {name}{where}: expected {e_txt}, got {g_txt} "
                              f"(|difference| {diff[idx]:.3g}; {int(bad.sum())} of {exp.size} elements wrong)")
         if not wrong:
@@ -150,52 +126,47 @@ def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12)
     return compare
 
 
-def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12, what: str = "θ",
-                         against: str = "the reference") -> Comparator:
-    """Compare iterates θ_0, θ_1, …, θ_T (an array of shape (T + 1, …)) step by step.
+def step_check(id: str, function: str, reference: Callable[..., tuple[np.ndarray, ...]],
+               cases: Callable[[np.random.Generator], Sequence[Case]], parts: Sequence[str],
+               mistakes: Sequence[tuple[Callable[..., Any], str]], hint: str,
+               reference_names: Sequence[str]) -> Check:
+    """The check of one optimizer step: a function that returns the tuple ``parts``.
 
-    The verdict names the **first** step t whose θ_t differs, the element with the largest
-    difference at that step, and both values: a wrong update rule shows at the first step
-    it matters, and everything after it differs anyway.
+    The answer, e.g. ``(theta, v)``, is compared part by part (:func:`compare_parts`, rtol
+    1e-10, atol 1e-12) on copies of each case; the typical ``mistakes``, pairs (wrong version
+    of the step, message), are recognised by :func:`variant_hint`.
     """
+    return Check(id=id, function=function, reference=reference, cases=cases,
+                 compare=compare_parts(parts, rtol=1e-10, atol=1e-12),
+                 diagnoses=(variant_hint(*mistakes),), hint=hint,
+                 reference_names=reference_names, call=on_copies)
 
-    def compare(got: Any, expected: Any) -> Failure | None:
-        exp = np.asarray(expected, dtype=np.float64)
-        steps = exp.shape[0] - 1
-        g = _as_float_array(got)
-        if g is None:
-            return Failure(f"expected the iterates θ_0 … θ_{steps} as an array of shape {exp.shape}, got {got!r}")
-        if g.shape != exp.shape:
-            hint = ""
-            if g.shape == exp.shape[1:]:
-                hint = f"return every iterate, not only the last: an array of shape {exp.shape}, row t holding θ_t."
-            elif g.shape == (exp.shape[0] - 1, *exp.shape[1:]):
-                hint = f"include the starting point: row 0 is θ_0, row t is θ after t steps ({steps + 1} rows)."
-            return Failure(f"expected the iterates θ_0 … θ_{steps} as an array of shape {exp.shape}, "
-                           f"got shape {g.shape}", hint)
-        with np.errstate(invalid="ignore"):
-            diff = np.abs(g - exp)
-            bad = ~(diff <= atol + rtol * np.abs(exp))  # NaN counts as bad
-        if not bad.any():
-            return None
-        rows = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
-        t = int(rows[0])
-        d_t = np.where(bad[t], np.nan_to_num(diff[t], nan=np.inf), -1.0)
-        idx = np.unravel_index(int(np.argmax(d_t)), exp.shape[1:])
-        where = f" in element {[int(i) for i in idx]}" if exp.ndim > 1 else ""
-        e_val, g_val = float(exp[t][idx]), float(g[t][idx])
-        if not np.isfinite(g_val):
-            return Failure(f"your {what} first differs from {against}'s at step t = {t}{where}: "
-                           f"expected {_fmt(e_val)}, got {g_val}")
-        e_txt, g_txt = _pair(e_val, g_val)
-        return Failure(f"your {what} first differs from {against}'s at step t = {t}{where}: "
-                       f"expected {e_txt}, got {g_txt} (|difference| {abs(g_val - e_val):.3g}; "
-                       f"{len(rows)} of the {steps} steps differ)")
 
-    return compare
+def torch_path(optimizer: Callable[[list[Any]], Any], grad_fn: Callable[[np.ndarray], Any],
+               theta0: Any, steps: int) -> np.ndarray:
+    """θ_0 … θ_steps of the torch optimizer ``optimizer([θ])`` fed with ``grad_fn``, in float64.
+
+    The reference of a run; torch is imported when it runs, not when the registry loads.
+    """
+    import torch
+
+    p = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
+    opt = optimizer([p])
+    path = [p.detach().numpy().copy()]
+    for _ in range(steps):
+        p.grad = torch.as_tensor(np.asarray(grad_fn(p.detach().numpy().copy()), dtype=np.float64))
+        opt.step()
+        path.append(p.detach().numpy().copy())
+    return np.array(path)
 
 
 # =================================================================== cases
+def _values(**named: Any) -> str:
+    """Values for a case's label, "θ = [0.5, -1.2], η = 0.01": arrays as lists, 3 decimals."""
+    return ", ".join(f"{name} = {np.round(v, 3).tolist() if isinstance(v, np.ndarray) else v}"
+                     for name, v in named.items())
+
+
 def _bowl_grad(theta: np.ndarray) -> np.ndarray:
     return landscapes.ILL_CONDITIONED.grad(theta)
 
@@ -228,9 +199,7 @@ def _step_cases(rng: np.random.Generator) -> list[Case]:
     for shape in [(3,), (2, 3)]:
         theta, v, g = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
         lr, beta = float(rng.choice([0.01, 0.05, 0.1])), float(rng.choice([0.5, 0.8, 0.9, 0.99]))
-        cases.append(Case((theta, v, g, lr, beta),
-                          f"θ = {np.round(theta, 3).tolist()}, v = {np.round(v, 3).tolist()}, "
-                          f"g = {np.round(g, 3).tolist()}, η = {lr}, β = {beta}"))
+        cases.append(Case((theta, v, g, lr, beta), _values(θ=theta, v=v, g=g, η=lr, β=beta)))
     return cases
 
 
@@ -271,13 +240,13 @@ def _pt_sign(theta, v, g, lr, beta):
     return theta + lr * v, v
 
 
-register(Check(
+register(step_check(
     id="08.momentum_step",
     function="momentum_step",
     reference=momentum_step_reference,
     cases=_step_cases,
-    compare=compare_parts(("theta", "v"), rtol=1e-10, atol=1e-12),
-    diagnoses=(variant_hint(
+    parts=("theta", "v"),
+    mistakes=(
         (_pt_theta_first, "θ moved with the old velocity: update v first, then step θ ← θ − ηv with the new v."),
         (_pt_dampened, "you damped the gradient: v ← βv + (1 − β)g is the averaged form (PyTorch's dampening=β); "
                        "PyTorch's default adds the gradient itself, v ← βv + g."),
@@ -288,10 +257,9 @@ register(Check(
         (_pt_no_momentum, "θ moved by −ηg, as in plain gradient descent: the step is −ηv, with the new velocity "
                           "v ← βv + g."),
         (_pt_sign, "θ moved uphill: the step is θ ← θ − ηv."),
-    ),),
+    ),
     hint="v ← βv + g, then θ ← θ − ηv (PyTorch's SGD with momentum=β).",
     reference_names=("dlcourse.optim.momentum", "dlcourse.optim.sgd", "dlcourse.optim.SGD"),
-    call=fresh_call,
 ))
 
 
@@ -334,28 +302,25 @@ def _classical_cases(rng: np.random.Generator) -> list[Case]:
     for shape in [(4,), (3, 2)]:
         theta, u, g = rng.normal(size=shape), rng.normal(size=shape) * 0.1, rng.normal(size=shape)
         lr, gamma = float(rng.choice([0.01, 0.05, 0.1])), float(rng.choice([0.5, 0.8, 0.9, 0.99]))
-        cases.append(Case((theta, u, g, lr, gamma),
-                          f"θ = {np.round(theta, 3).tolist()}, u = {np.round(u, 3).tolist()}, "
-                          f"g = {np.round(g, 3).tolist()}, η = {lr}, γ = {gamma}"))
+        cases.append(Case((theta, u, g, lr, gamma), _values(θ=theta, u=u, g=g, η=lr, γ=gamma)))
     return cases
 
 
-register(Check(
+register(step_check(
     id="08.classical_step",
     function="classical_momentum_step",
     reference=classical_step_reference,
     cases=_classical_cases,
-    compare=compare_parts(("theta", "u"), rtol=1e-10, atol=1e-12),
-    diagnoses=(variant_hint(
+    parts=("theta", "u"),
+    mistakes=(
         (_cl_pytorch, "that is PyTorch's form (v ← γv + g, θ ← θ − ηv); in the classical form η multiplies each "
                       "new gradient: u ← γu + ηg, θ ← θ − u."),
         (_cl_theta_first, "θ moved with the old velocity: update u first, then θ ← θ − u."),
         (_cl_averaged, "no (1 − γ) factor in the classical form: u ← γu + ηg."),
         (_cl_reversed, "γ multiplies the old velocity, not the new gradient: u ← γu + ηg."),
-    ),),
+    ),
     hint="u ← γu + ηg, then θ ← θ − u.",
     reference_names=("dlcourse.optim.momentum",),
-    call=fresh_call,
 ))
 
 
@@ -400,28 +365,26 @@ def _nesterov_cases(rng: np.random.Generator) -> list[Case]:
         grad, A, b = random_quadratic(rng, n)
         theta, v = rng.normal(size=n), rng.normal(size=n) * 0.3
         lr, gamma = float(rng.choice([0.01, 0.05])), float(rng.choice([0.8, 0.9]))
-        cases.append(Case((theta, v, grad, lr, gamma),
-                          f"∇R(θ) = Aθ − b with A = {np.round(A, 3).tolist()}, b = {np.round(b, 3).tolist()}, "
-                          f"at θ = {np.round(theta, 3).tolist()}, v = {np.round(v, 3).tolist()}, η = {lr}, γ = {gamma}"))
+        at = _values(θ=theta, v=v, η=lr, γ=gamma)
+        cases.append(Case((theta, v, grad, lr, gamma), f"∇R(θ) = Aθ − b with {_values(A=A, b=b)}, at {at}"))
     return cases
 
 
-register(Check(
+register(step_check(
     id="08.nesterov_step",
     function="nesterov_step",
     reference=nesterov_step_reference,
     cases=_nesterov_cases,
-    compare=compare_parts(("theta", "v"), rtol=1e-10, atol=1e-12),
-    diagnoses=(variant_hint(
+    parts=("theta", "v"),
+    mistakes=(
         (_nag_at_theta, "you took the gradient at θ: that is ordinary momentum. Nesterov evaluates it at the "
                         "look-ahead point θ − γv, where the old velocity is about to carry θ."),
         (_nag_plus, "the look-ahead point is θ − γv (the velocity is subtracted from θ), not θ + γv."),
         (_nag_no_gamma, "the look-ahead point is θ − γv: the velocity is scaled by γ."),
         (_nag_theta_first, "θ moved with the old velocity: update v first, then θ ← θ − v."),
-    ),),
+    ),
     hint="v ← γv + η·grad_fn(θ − γv), then θ ← θ − v.",
     reference_names=("dlcourse.optim.nesterov",),
-    call=fresh_call,
 ))
 
 
@@ -431,14 +394,8 @@ def torch_sgd_run(grad_fn: Callable[[np.ndarray], Any], theta0: Any, lr: float, 
     """The iterates θ_0 … θ_steps of torch.optim.SGD(lr, momentum=β) fed with grad_fn, in float64."""
     import torch
 
-    p = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
-    opt = torch.optim.SGD([p], lr=lr, momentum=beta)
-    path = [p.detach().numpy().copy()]
-    for _ in range(steps):
-        p.grad = torch.as_tensor(np.asarray(grad_fn(p.detach().numpy().copy()), dtype=np.float64))
-        opt.step()
-        path.append(p.detach().numpy().copy())
-    return np.array(path)
+    return torch_path(lambda params: torch.optim.SGD(params, lr=lr, momentum=beta), grad_fn, theta0,
+                      steps)
 
 
 def _numpy_run(update: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Callable[..., np.ndarray]:
@@ -497,5 +454,5 @@ register(Check(
     hint="start with v = 0; at each step g = grad_fn(θ), v ← βv + g, θ ← θ − ηv; return θ_0 … θ_steps.",
     reference_names=("dlcourse.optim.minimize", "dlcourse.optim.momentum", "dlcourse.optim.sgd",
                      "dlcourse.optim.SGD"),
-    call=fresh_call,
+    call=on_copies,
 ))

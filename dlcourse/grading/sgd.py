@@ -15,8 +15,9 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .. import landscapes, schedules
-from . import Case, Check, Failure, compare_arrays, register
-from .gradient_descent import FIRST_ROW_HINT, compare_trajectories
+from . import (Case, Check, Failure, as_float_array, as_number, compare_arrays,
+               compare_trajectories, register)
+from .gradient_descent import FIRST_ROW_HINT, same_path
 
 __all__ = ["minibatch_gradient", "epoch_batches", "minibatch_sgd", "inverse_time"]
 
@@ -51,9 +52,8 @@ def _grad_hints(got: Any, expected: Any, case: Case) -> str | None:
     w, batch = case.args
     batch = np.asarray(batch)
     b = batch.size
-    try:
-        g = float(np.asarray(got, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
+    g = as_number(got)
+    if g is None:
         return "return one number, the gradient f̃′(w)."
     if b > 1 and np.isclose(g, b * expected):
         return (f"your gradient is {b} times too large: you summed over the batch. The minibatch loss averages, "
@@ -280,9 +280,8 @@ def _variant(case: Case, *, reshuffle: bool = True, reduce: str = "mean", full: 
 
 def _sgd_hints(got: Any, expected: Any, case: Case) -> str | None:
     X, y, w0, lr, batch_size, epochs, seed = case.args
-    try:
-        g = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
+    g = as_float_array(got)
+    if g is None:
         return "return the path as a numpy array of shape (epochs·⌈N/b⌉ + 1, d)."
     n, d = X.shape
     per_epoch = math.ceil(n / batch_size)
@@ -296,27 +295,20 @@ def _sgd_hints(got: Any, expected: Any, case: Case) -> str | None:
         return None
     if not np.allclose(g[0], expected[0]):
         return FIRST_ROW_HINT
-    if _close_path(g, _variant(case, reshuffle=False)):
+    if same_path(g, _variant(case, reshuffle=False)):
         return ("your first epoch is right, then the order repeats: call rng.permutation(N) again at the start "
                 "of every epoch, or SGD sees the same batches in the same order forever.")
-    if batch_size > 1 and _close_path(g, _variant(case, reduce="sum")):
+    if batch_size > 1 and same_path(g, _variant(case, reduce="sum")):
         return ("your steps are |B| times too large: you summed the gradient over the batch. Average it, "
                 "g = (2/|B|) X_Bᵀ(X_B w − y_B), or divide η by the batch size.")
-    if n % batch_size and _close_path(g, _variant(case, reduce="batch_size")):
+    if n % batch_size and same_path(g, _variant(case, reduce="batch_size")):
         return "the last batch is smaller: divide by its own size len(batch), not by batch_size."
-    if _close_path(g, _variant(case, full=True)):
+    if same_path(g, _variant(case, full=True)):
         return "that is full-batch gradient descent: each step uses only the examples of one batch."
     if np.allclose(g[1], expected[1]):
         return None
     return ("the very first step differs: shuffle with rng.permutation(N) at the start of each epoch, take the "
             "batches in order, and step with the mean gradient (2/|B|) X_Bᵀ(X_B w − y_B).")
-
-
-def _close_path(a: np.ndarray, b: np.ndarray) -> bool:
-    if a.shape != b.shape:
-        return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
 
 
 register(
@@ -353,10 +345,7 @@ def _schedule_cases(rng: np.random.Generator) -> list[Case]:
 
 def _schedule_hints(got: Any, expected: Any, case: Case) -> str | None:
     lr0, k, steps = case.args
-    try:
-        g = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        g = None
+    g = as_float_array(got)
     if g is None or g.shape != (steps,):
         return f"return one rate per step: an array of {steps} values for t = 0, …, {steps - 1}."
     t = np.arange(steps, dtype=np.float64)
