@@ -274,15 +274,20 @@ def _shrink_png(data: bytes) -> bytes:
 _FRAME = re.compile(r'(frames\[\d+\] = "data:image/png;base64,)([^"]*)(")')
 
 
+_CDN_STYLESHEET = re.compile(r"<link[^>]+href=[\"']https?://[^\"']+[\"'][^>]*>\s*")
+
+
 def to_html(anim: "FuncAnimation", *, raw: bool = False, shrink: bool = True) -> Any:
     """The animation as a self-contained HTML/JavaScript player (matplotlib's ``to_jshtml``).
 
     The frames are embedded as base64 PNG images, so the player works in the static
-    HTML book, offline; ``shrink`` re-encodes them with a 256-colour palette (about a
+    HTML book, offline (the stylesheet matplotlib would load from a CDN is left out); ``shrink`` re-encodes them with a 256-colour palette (about a
     third of the size). Returns an ``IPython.display.HTML`` (which a notebook shows)
     when IPython is installed and ``raw`` is false, the HTML string otherwise.
     """
-    html = anim.to_jshtml()
+    # matplotlib's player links Font Awesome 4 from a CDN for its button icons; the book
+    # must not fetch anything, and its theme ships Font Awesome already.
+    html = _CDN_STYLESHEET.sub("", anim.to_jshtml())
     if shrink:
 
         def shrink_frame(m: re.Match[str]) -> str:

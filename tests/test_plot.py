@@ -207,3 +207,16 @@ def test_importing_plot_loads_neither_matplotlib_nor_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_animation_html_loads_nothing_from_the_network():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from dlcourse import landscapes, plot
+
+    path = np.array([[1.0, 1.0], [0.5, 0.2], [0.1, 0.05]])
+    anim = plot.animate_paths(landscapes.SADDLE, {"gd": path}, frames=3)
+    html = plot.to_html(anim, raw=True)
+    assert "<script" in html and "fa-play" in html
+    assert "http://" not in html and "https://" not in html
