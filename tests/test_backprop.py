@@ -23,6 +23,7 @@ from dlcourse.backprop import (
     softmax_cross_entropy_grad,
 )
 from dlcourse.tensor import Tensor, softmax_cross_entropy
+from .numerics import central_difference
 
 FAST = settings(max_examples=60, deadline=None)
 seeds = st.integers(0, 2**32 - 1)
@@ -35,22 +36,6 @@ def rel_err(a: np.ndarray, b: np.ndarray) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     assert a.shape == b.shape, (a.shape, b.shape)
     return float(np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), 1e-300))
-
-
-def central_difference(
-    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6
-) -> np.ndarray:
-    """∂f/∂x by (f(x + h e_j) − f(x − h e_j)) / 2h; x is restored afterwards."""
-    grad = np.zeros_like(x)
-    for j in np.ndindex(x.shape):
-        old = x[j]
-        x[j] = old + h
-        up = f(x)
-        x[j] = old - h
-        down = f(x)
-        x[j] = old
-        grad[j] = (up - down) / (2 * h)
-    return grad
 
 
 def random_mlp(sizes: tuple[int, ...], activation: str, seed: int) -> MLP:

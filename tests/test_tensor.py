@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlcourse.tensor import Tensor, softmax_cross_entropy
+from .numerics import central_difference
 
 FAST = settings(max_examples=80, deadline=None)
 TINY = 1e-300
@@ -25,22 +26,6 @@ def rel_err(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     scale = max(np.abs(a).max(), np.abs(b).max(), TINY)
     return float(np.abs(a - b).max() / scale)
-
-
-def central_difference(
-    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6
-) -> np.ndarray:
-    """∂f/∂x by (f(x + h e_j) − f(x − h e_j)) / 2h, one entry at a time."""
-    grad = np.zeros_like(x)
-    for j in np.ndindex(x.shape):
-        old = x[j]
-        x[j] = old + h
-        up = f(x)
-        x[j] = old - h
-        down = f(x)
-        x[j] = old
-        grad[j] = (up - down) / (2 * h)
-    return grad
 
 
 def torch_leaf(a: np.ndarray) -> torch.Tensor:
