@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import rules
+from ..calculus import _as_point
 
 __all__ = ["Trajectory", "minimize"]
 
@@ -49,18 +50,6 @@ def _loss_and_grad(f: Any, grad: Callable | None) -> tuple[Callable, Callable]:
     if grad is None:
         raise ValueError("f is a plain function: pass its gradient too, minimize(f, x0, grad=...)")
     return f, grad
-
-
-def _start(x0: ArrayLike) -> NDArray[np.float64]:
-    try:
-        theta = np.array(x0, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"x0 must be a real number or a vector of them, got {x0!r}") from None
-    if theta.ndim > 1:
-        raise ValueError(f"x0 must be a number or a 1-D vector, got shape {theta.shape}")
-    if not np.all(np.isfinite(theta)):
-        raise ValueError(f"x0 contains NaN or inf: {theta}")
-    return theta.reshape(-1)
 
 
 def minimize(
@@ -114,7 +103,7 @@ def minimize(
     schedule = hyper["lr"] if callable(hyper.get("lr")) else None
     rules.check_hyper(**{k: v for k, v in hyper.items() if not (k == "lr" and schedule)})
 
-    theta = _start(x0)
+    theta = _as_point(x0, "x0").copy()  # a copy: the rules update θ in place
     n = theta.size
 
     def loss(point: NDArray[np.float64]) -> float:
