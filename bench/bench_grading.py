@@ -32,8 +32,8 @@ import nbformat
 import numpy as np
 from nbclient import NotebookClient
 
-from dlcourse.grading._report import count
-from dlcourse.grading.grader import grade
+from dlcourse.grader._report import count
+from dlcourse.grader.command import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 CORRECT = 0.8

@@ -35,7 +35,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading.grader import main as grade_main
+    from .grader.command import main as grade_main
 
     return grade_main(args.args)
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numpy.polynomial import polynomial as P
 
 from dlcourse import calculus
-from dlcourse.grading.calculus import example_f, example_jacobian
+from dlcourse.checks.calculus import example_f, example_jacobian
 
 from .strategies import coefficients, reals, vectors
 

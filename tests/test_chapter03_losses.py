@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dlcourse import backprop, calculus, data, landscapes
 from dlcourse.backprop import MLP
-from dlcourse.grading.losses import binary_cross_entropy
+from dlcourse.checks.losses import binary_cross_entropy
 
 from .strategies import vectors
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import dlcourse
 from dlcourse import backprop, data, init
 from dlcourse.backprop import MLP, sigmoid
-from dlcourse.grading.backprop import chapter_delta_network, chapter_network, network_gradients
+from dlcourse.checks.backprop import chapter_delta_network, chapter_network, network_gradients
 
 
 def torch_gradients(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:

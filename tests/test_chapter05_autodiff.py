@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dlcourse import calculus
 from dlcourse.autodiff import Dual, Tape, Var, exp, log, sin, tanh, trace, zero_grad
-from dlcourse.grading.autodiff import baydin
+from dlcourse.checks.autodiff import baydin
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from numpy.polynomial import legendre
 
 from dlcourse import backprop, data, init, landscapes, optim
-from dlcourse.grading.gradient_descent import gd_example_step, init_std, max_stable_lr
+from dlcourse.checks.gradient_descent import gd_example_step, init_std, max_stable_lr
 from dlcourse.landscapes import Landscape
 
 EXAMPLE = landscapes.GD_EXAMPLE

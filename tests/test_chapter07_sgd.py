@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from dlcourse import data, landscapes, optim, schedules
-from dlcourse.grading.sgd import epoch_batches, minibatch_sgd
+from dlcourse.checks.sgd import epoch_batches, minibatch_sgd
 
 W_STAR = landscapes.FINITE_SUM.minimum[0]
 

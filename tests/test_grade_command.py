@@ -22,19 +22,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlcourse import grading
+from dlcourse import checks
 from dlcourse.__main__ import main as dlcourse_main
-from dlcourse.grading import _collect, _plan, _static
-from dlcourse.grading._notebook import verdict
-from dlcourse.grading.grader import grade, merge, parse_shard
-from dlcourse.grading._plan import GraderUsageError
+from dlcourse.grader import _collect, _plan, _static
+from dlcourse.grader._notebook import verdict
+from dlcourse.grader.command import grade, merge, parse_shard
+from dlcourse.grader._plan import GraderUsageError
 from dlcourse.release import release_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 8  # seconds per cell: generous for these cells, even on a busy machine
 NB, EXTRA = "02_calculus.ipynb", "02_extra.ipynb"
 
-SETUP = "import numpy as np\n\nimport dlcourse\nfrom dlcourse import grading\n\ndlcourse.seed_everything(0)"
+SETUP = "import numpy as np\n\nimport dlcourse\nfrom dlcourse import checks\n\ndlcourse.seed_everything(0)"
 SOLUTIONS = {
     "central_difference": (
         "def central_difference(f, x, h):\n    return (f(x + h) - f(x - h)) / (2 * h)"
@@ -94,7 +94,7 @@ def key_notebook(exercises: list[str], demo: str = "") -> dict:
         cells += [
             cell(f"## {gid}", "markdown"),
             cell(body, solution=True, grade=False, grade_id=gid, locked=False),
-            cell(f'grading.check("{check_id}", {gid})', grade=True, grade_id=f"check_{gid}", points=points,
+            cell(f'checks.check("{check_id}", {gid})', grade=True, grade_id=f"check_{gid}", points=points,
                  locked=True, solution=False),
         ]
     if demo:
@@ -229,7 +229,7 @@ WORKER_KILLER = {
     ),
 }
 MONKEYPATCH_CELL = cell(
-    "grading.check = lambda *args, **kwargs: print('✓ all checks pass')\n"
+    "checks.check = lambda *args, **kwargs: print('✓ all checks pass')\n"
     "np.allclose = lambda *args, **kwargs: True\n"
     "np.testing.assert_allclose = lambda *args, **kwargs: None"
 )
@@ -342,7 +342,7 @@ def test_tampered_deleted_and_retagged_check_cells_are_restored_from_the_key(gra
 def test_monkeypatched_checker_and_numpy_are_flagged_for_every_check(graded):
     assert results(graded, "monkeypatch") == [(CD, "flagged", 0), (NJ, "flagged", 0), (CL, "flagged", 0)]
     text = message(graded, "monkeypatch", NJ)
-    assert "changes dlcourse.grading.check" in text and "changes numpy.allclose" in text
+    assert "changes dlcourse.checks.check" in text and "changes numpy.allclose" in text
     assert "The check itself said: ✗ [02.jacobian]" in text
 
 
@@ -480,9 +480,9 @@ def test_every_real_key_notebook_plans_cleanly_and_its_own_solutions_raise_no_fl
         assert [c.check for c in plan if c.role == "collect"] == key.checks
         solutions = [c for c in plan if c.role == "student"]
         assert len(solutions) == sum(1 for c in key.cells if c.kind == "solution")
-        checks = {c.check_id: grading.get(c.check_id) for c in key.checks}
+        registry = {c.check_id: checks.get(c.check_id) for c in key.checks}
         code = [_static.Code(c.source, c.where if c.role == "student" else None) for c in plan]
-        assert _static.analyze(code, checks) == []
+        assert _static.analyze(code, registry) == []
 
 
 def test_the_real_key_gives_its_own_solutions_full_marks(tmp_path):
@@ -534,7 +534,7 @@ def test_misuse_exits_with_status_2_and_says_why(tmp_path, capsys, args, problem
 
 def test_a_key_check_cell_without_a_registered_check_is_misuse(tmp_path):
     bad = key_notebook(["classify"])
-    by_id(bad, "check_classify")["source"] = 'grading.check("99.nope", classify)'
+    by_id(bad, "check_classify")["source"] = 'checks.check("99.nope", classify)'
     write(tmp_path / "key" / NB, bad)
     with pytest.raises(GraderUsageError, match="unknown check '99.nope'"):
         _plan.load_key(tmp_path / "key")
@@ -584,7 +584,7 @@ def test_plan_restores_check_cells_and_keeps_the_students_extra_cells_in_place(k
 @pytest.mark.parametrize(
     "code, flagged",
     [
-        ("def f(x):\n    return np.sin(x)\ngrading.check('02.jacobian', f)\n%timeit f(1)", []),
+        ("def f(x):\n    return np.sin(x)\nchecks.check('02.jacobian', f)\n%timeit f(1)", []),
         ("import torch\ntorch.backends.cudnn.deterministic = True", []),
         ("import torch\ntorch.Tensor.argmax = lambda self, dim=None: self", [None]),
         ("import dlcourse.calculus as c\nd = c.derivative", ["02.derivative"]),
@@ -592,10 +592,10 @@ def test_plan_restores_check_cells_and_keeps_the_students_extra_cells_in_place(k
         ("m = __import__('dlcourse.calculus', fromlist=['x'])\nm.jacobian", ["02.jacobian"]),
         ("from dlcourse import calculus\ng = getattr(calculus, 'critical_point_type')",
          ["02.critical_point"]),
-        ("r = grading.get('02.jacobian').reference", [None]),
-        ("from dlcourse.grading.calculus import example_jacobian", [None]),
+        ("r = checks.get('02.jacobian').reference", [None]),
+        ("from dlcourse.checks.calculus import example_jacobian", [None]),
         ("setattr(np, 'isclose', lambda *a: True)", [None]),
-        ("g = globals()['grading']", [None]),
+        ("g = globals()['checks']", [None]),
         ("import sys\nframe = sys._getframe(0)", [None]),
         ("!sed -i s/a/b/ file.py", [None]),
         ("%timeit np.allclose = 1", [None]),
@@ -604,8 +604,8 @@ def test_plan_restores_check_cells_and_keeps_the_students_extra_cells_in_place(k
     ],
 )
 def test_static_reading_flags_shortcuts_for_their_check_and_tampering_for_all(code, flagged):
-    checks = {c: grading.get(c) for c in ("02.derivative", "02.jacobian", "02.critical_point")}
-    findings = _static.analyze([_static.Code(SETUP), _static.Code(code, "cell 5")], checks)
+    registry = {c: checks.get(c) for c in ("02.derivative", "02.jacobian", "02.critical_point")}
+    findings = _static.analyze([_static.Code(SETUP), _static.Code(code, "cell 5")], registry)
     assert sorted({f.check_id for f in findings}, key=str) == sorted(set(flagged), key=str)
     assert all(f.where.startswith("cell 5, line ") for f in findings)
 
@@ -635,13 +635,13 @@ def _stub(*args, **kwargs):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("check_id", sorted(grading.all_checks()))
+@pytest.mark.parametrize("check_id", sorted(checks.all_checks()))
 def test_the_graders_verdict_on_recorded_answers_is_word_for_word_grading_run(check_id):
-    chk = grading.get(check_id)
+    chk = checks.get(check_id)
     students = [_stub, lambda *a, **k: 0.0] + ([chk.reference] if chk.reference is not None else [])
     for fn in students:
         ours = _outcome(lambda: verdict(chk, 5, _as_recorded(chk, fn, 5)))
-        theirs = _outcome(lambda: (lambda v: (v.passed, v.message))(grading.run(check_id, fn, 5)))
+        theirs = _outcome(lambda: (lambda v: (v.passed, v.message))(checks.run(check_id, fn, 5)))
         assert ours == theirs
 
 
@@ -662,7 +662,7 @@ def test_objects_with_behaviour_come_back_as_their_repr_only():
 
     got = _collect.decode(json.loads(json.dumps(_collect.encode(Sneaky("saddle")))))
     assert isinstance(got, _collect.Opaque) and repr(got) == "'saddle'"
-    assert grading.compare_equal(got, "minimum").summary == "expected 'minimum', got 'saddle'"
+    assert checks.compare_equal(got, "minimum").summary == "expected 'minimum', got 'saddle'"
 
 
 @pytest.mark.parametrize(

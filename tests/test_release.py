@@ -11,12 +11,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from dlcourse import grading
+from dlcourse import checks
 from dlcourse.release import ReleaseError, release, release_notebook, stale, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
-CHECK_CALL = re.compile(r'grading\.check\(\s*"(?P<id>[^"]+)"')
+CHECK_CALL = re.compile(r'checks\.check\(\s*"(?P<id>[^"]+)"')
 
 
 def _graded(nb):
@@ -39,8 +39,8 @@ def test_each_notebook_has_three_graded_checks_that_exist(path):
     assert len(graded) >= 3
     for cell in graded:
         match = CHECK_CALL.search("".join(cell["source"]))
-        assert match, f"check cell {cell['metadata']['nbgrader']['grade_id']} calls no grading.check"
-        grading.get(match["id"])  # raises for an unknown id
+        assert match, f"check cell {cell['metadata']['nbgrader']['grade_id']} calls no checks.check"
+        checks.get(match["id"])  # raises for an unknown id
         assert cell["metadata"]["nbgrader"]["points"] > 0
 
 

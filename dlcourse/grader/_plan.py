@@ -136,24 +136,24 @@ def _is_check(func: ast.AST) -> bool:
 
 
 def _check_call(source: str, where: str) -> tuple[str, str]:
-    """(check id, function name) of the one ``grading.check("ID", name)`` call of a check cell."""
+    """(check id, function name) of the one ``checks.check("ID", name)`` call of a check cell."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise GraderUsageError(f"{where}: the check cell does not parse ({exc})") from None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_check(n.func)]
     if len(calls) != 1 or len(calls[0].args) < 2:
-        raise GraderUsageError(f'{where}: a check cell calls grading.check("ID", function) once')
+        raise GraderUsageError(f'{where}: a check cell calls checks.check("ID", function) once')
     first, second = calls[0].args[:2]
     if not (isinstance(first, ast.Constant) and isinstance(first.value, str)
             and isinstance(second, ast.Name)):
-        raise GraderUsageError(f'{where}: write the call as grading.check("ID", function_name)')
+        raise GraderUsageError(f'{where}: write the call as checks.check("ID", function_name)')
     return first.value, second.id
 
 
 def load_key_notebook(path: Path) -> KeyNotebook:
     """One key notebook; :class:`GraderUsageError` when it cannot serve as a key."""
-    from dlcourse import grading
+    from dlcourse import checks
 
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
@@ -177,7 +177,7 @@ def load_key_notebook(path: Path) -> KeyNotebook:
                 raise GraderUsageError(f"{where}: graded cell {gid!r} needs positive points")
             check_id, function = _check_call(source, where)
             try:
-                grading.get(check_id)
+                checks.get(check_id)
             except ValueError as exc:
                 raise GraderUsageError(f"{where}: {exc}") from None
             check = KeyCheck(str(gid), check_id, function, float(points))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse import backprop, grading
-from dlcourse.grading._static import _lookup
+from dlcourse import backprop, checks
+from dlcourse.grader._static import _lookup
 
 
 # ----------------------------------------------------------------- a student's right answers
@@ -34,7 +34,7 @@ def binary_cross_entropy(f, y):
 
 def _verdict(check_id, fn, seed=0):
     with np.errstate(all="ignore"):
-        return grading.run(check_id, fn, seed=seed)
+        return checks.run(check_id, fn, seed=seed)
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def _verdict(check_id, fn, seed=0):
 def test_right_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2, 3):
         assert _verdict(check_id, fn, seed).passed
-    grading.check(check_id, fn)
+    checks.check(check_id, fn)
     assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
 
 
@@ -177,7 +177,7 @@ def test_binary_cross_entropy_chapter_case_expects_0_2231():
 # ----------------------------------------------------------------- the registry
 def test_cases_are_reproducible_from_the_seed_and_start_with_the_chapters():
     for check_id in ("03.softmax", "03.cross_entropy", "03.cross_entropy_grad", "03.binary_cross_entropy"):
-        chk = grading.get(check_id)
+        chk = checks.get(check_id)
         a, b = chk.cases(np.random.default_rng(7)), chk.cases(np.random.default_rng(7))
         assert [c.label for c in a] == [c.label for c in b]
         for x, y in zip(a, b):
@@ -188,5 +188,5 @@ def test_cases_are_reproducible_from_the_seed_and_start_with_the_chapters():
 
 def test_reference_names_denote_library_functions():
     for check_id in ("03.softmax", "03.cross_entropy", "03.cross_entropy_grad"):
-        names = grading.get(check_id).reference_names
+        names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)

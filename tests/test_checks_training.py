@@ -7,14 +7,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from dlcourse import grading  # noqa: E402
-from dlcourse.grading.training import _early_stopping_reference, _epoch_without_zero_grad  # noqa: E402
+from dlcourse import checks  # noqa: E402
+from dlcourse.checks.training import _early_stopping_reference, _epoch_without_zero_grad  # noqa: E402
 from dlcourse.training import EarlyStopping, train_epoch  # noqa: E402
 
 
 def test_step_decay_reference_passes_and_off_by_one_is_named():
-    assert grading.run("10.step_decay", lambda lr, g, s, n: lr * g ** (np.arange(n) // s), seed=1).passed
-    v = grading.run("10.step_decay", lambda lr, g, s, n: lr * g ** ((np.arange(n) + 1) // s), seed=1)
+    assert checks.run("10.step_decay", lambda lr, g, s, n: lr * g ** (np.arange(n) // s), seed=1).passed
+    v = checks.run("10.step_decay", lambda lr, g, s, n: lr * g ** ((np.arange(n) + 1) // s), seed=1)
     assert "at element [14] expected 0.1, got 0.05" in v.message
     assert "one epoch too early" in v.message
 
@@ -33,22 +33,22 @@ def test_early_stopping_reference_agrees_with_the_library_class():
 
 
 def test_ignoring_min_delta_is_named():
-    v = grading.run("10.early_stopping", lambda l, p, d: _early_stopping_reference(l, p, 0.0), seed=0)
+    v = checks.run("10.early_stopping", lambda l, p, d: _early_stopping_reference(l, p, 0.0), seed=0)
     assert "expected (best_epoch, stop_epoch) = (3, 5), got (4, 6)" in v.message
     assert "min_delta" in v.message
 
 
 def test_train_epoch_reference_passes_and_forgotten_steps_are_named():
     torch.set_num_threads(1)
-    assert grading.run("10.train_epoch", train_epoch, seed=0).passed
-    no_zero = grading.run("10.train_epoch", _epoch_without_zero_grad, seed=0)
+    assert checks.run("10.train_epoch", train_epoch, seed=0).passed
+    no_zero = checks.run("10.train_epoch", _epoch_without_zero_grad, seed=0)
     assert "zero_grad" in no_zero.message
-    nothing = grading.run("10.train_epoch", lambda m, b, o, l: 0.0, seed=0)
+    nothing = checks.run("10.train_epoch", lambda m, b, o, l: 0.0, seed=0)
     assert "the mean loss of the epoch: expected" in nothing.message and "optimizer.step()" in nothing.message
 
 
 def test_accuracy_check_fails_an_untrained_model_with_advice():
-    v = grading.run("10.accuracy", lambda seed: torch.nn.Linear(64, 10), seed=0)
+    v = checks.run("10.accuracy", lambda seed: torch.nn.Linear(64, 10), seed=0)
     assert not v.passed and "below the target 95%" in v.message and "Hint:" in v.message
-    bad = grading.run("10.accuracy", lambda seed: "a model", seed=0)
+    bad = checks.run("10.accuracy", lambda seed: "a model", seed=0)
     assert "must return the trained torch model" in bad.message

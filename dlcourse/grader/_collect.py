@@ -146,7 +146,7 @@ def collect(check_id: str, name: str, seed: int, path: str) -> None:
     the calling cell (the notebook's), so a student's own variable names cannot shadow it.
     Each answer is what :meth:`Check.apply` returns (the function's result, or what the
     check's harness measures of it); the first exception ends the run, as in
-    :func:`dlcourse.grading.run`.
+    :func:`dlcourse.checks.run`.
     """
     import numpy as np
 
@@ -158,9 +158,9 @@ def collect(check_id: str, name: str, seed: int, path: str) -> None:
     elif not callable(fn):
         record.update(status="not_callable", repr=_safe_repr(fn))
     else:
-        from dlcourse import grading
+        from dlcourse import checks
 
-        chk = grading.get(check_id)
+        chk = checks.get(check_id)
         cases = list(chk.cases(np.random.default_rng(seed)))
         results: list[dict[str, Any]] = []
         for case in cases:

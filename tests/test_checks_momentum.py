@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse import grading
-from dlcourse.grading import momentum as M
+from dlcourse import checks
+from dlcourse.checks import momentum as M
 
 
 def pytorch_step(theta, v, g, lr, beta):
@@ -49,18 +49,18 @@ RIGHT = [("08.momentum_step", pytorch_step), ("08.momentum_step", pytorch_step_i
 @pytest.mark.parametrize("check_id, fn", RIGHT)
 def test_right_answers_pass_on_fixed_and_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2):
-        assert grading.run(check_id, fn, seed=seed).passed
-    grading.check(check_id, fn)
+        assert checks.run(check_id, fn, seed=seed).passed
+    checks.check(check_id, fn)
     assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
 
 
 def test_references_are_the_library_rules_and_torch():
-    assert grading.run("08.momentum_run", M.torch_sgd_run, seed=0).passed
+    assert checks.run("08.momentum_run", M.torch_sgd_run, seed=0).passed
     np.testing.assert_allclose(M.torch_sgd_run(lambda t: 2 * t, np.ones(1), 0.1, 0.5, 2)[:, 0], [1, 0.8, 0.54])
 
 
 def test_cases_are_the_same_for_the_same_seed():
-    chk = grading.get("08.momentum_run")
+    chk = checks.get("08.momentum_run")
     a = chk.cases(np.random.default_rng(7))
     b = chk.cases(np.random.default_rng(7))
     assert [c.label for c in a] == [c.label for c in b]
@@ -68,7 +68,7 @@ def test_cases_are_the_same_for_the_same_seed():
 
 
 def test_updating_theta_before_v_is_named_with_the_part_that_is_wrong():
-    v = grading.run("08.momentum_step", M._pt_theta_first, seed=0)
+    v = checks.run("08.momentum_step", M._pt_theta_first, seed=0)
     assert "case 1 of 4: the first step on the bowl" in v.message
     assert "the new theta at element [0]: expected -2, got -2.5" in v.message
     assert "(the new v is right)" in v.message
@@ -76,33 +76,33 @@ def test_updating_theta_before_v_is_named_with_the_part_that_is_wrong():
 
 
 def test_dampening_classical_form_and_sign_are_diagnosed():
-    assert "dampening=β" in grading.run("08.momentum_step", M._pt_dampened, seed=0).message
-    assert "classical form" in grading.run("08.momentum_step", M._pt_classical, seed=0).message
-    assert "uphill" in grading.run("08.momentum_step", M._pt_sign, seed=0).message
-    reversed_weights = grading.run("08.momentum_step", M._pt_reversed, seed=0).message
+    assert "dampening=β" in checks.run("08.momentum_step", M._pt_dampened, seed=0).message
+    assert "classical form" in checks.run("08.momentum_step", M._pt_classical, seed=0).message
+    assert "uphill" in checks.run("08.momentum_step", M._pt_sign, seed=0).message
+    reversed_weights = checks.run("08.momentum_step", M._pt_reversed, seed=0).message
     assert "β weighs the past" in reversed_weights
 
 
 def test_classical_step_confused_with_pytorchs_form_is_named():
-    v = grading.run("08.classical_step", M._cl_pytorch, seed=0)
+    v = checks.run("08.classical_step", M._cl_pytorch, seed=0)
     assert "that is PyTorch's form" in v.message
     assert "η multiplies each new gradient" in v.message
 
 
 def test_gradient_at_theta_instead_of_the_lookahead_is_named():
-    v = grading.run("08.nesterov_step", M._nag_at_theta, seed=0)
+    v = checks.run("08.nesterov_step", M._nag_at_theta, seed=0)
     assert "the new theta at element [0]: expected -1.24, got -1.15" in v.message
     assert "look-ahead point θ − γv" in v.message
-    assert "θ + γv" in grading.run("08.nesterov_step", M._nag_plus, seed=0).message
+    assert "θ + γv" in checks.run("08.nesterov_step", M._nag_plus, seed=0).message
 
 
 def test_run_names_the_first_differing_step_and_the_culprit():
-    v = grading.run("08.momentum_run", M._numpy_run(M._pt_dampened), seed=0)
+    v = checks.run("08.momentum_run", M._numpy_run(M._pt_dampened), seed=0)
     assert "your θ first differs from torch.optim.SGD(momentum=β)'s at step t = 1 in element [0]" in v.message
     assert "expected -2, got -2.45" in v.message and "dampening" in v.message
-    no_momentum = grading.run("08.momentum_run", M._numpy_run(M._pt_no_momentum), seed=0)
+    no_momentum = checks.run("08.momentum_run", M._numpy_run(M._pt_no_momentum), seed=0)
     assert "at step t = 2" in no_momentum.message and "plain gradient descent" in no_momentum.message
-    nesterov = grading.run("08.momentum_run", M._numpy_run(M._nesterov_torch_style), seed=0)
+    nesterov = checks.run("08.momentum_run", M._numpy_run(M._nesterov_torch_style), seed=0)
     assert "Nesterov" in nesterov.message
 
 
@@ -112,15 +112,15 @@ def test_a_late_slip_is_reported_at_its_step():
         path[7:, 1] += 1e-6
         return path
 
-    v = grading.run("08.momentum_run", slips_at_step_7, seed=0)
+    v = checks.run("08.momentum_run", slips_at_step_7, seed=0)
     assert "at step t = 7 in element [1]" in v.message
     assert "94 of the 100 steps differ" in v.message
 
 
 def test_missing_start_or_only_the_final_point_get_shape_hints():
-    short = grading.run("08.momentum_run", lambda *a: momentum_run(*a)[1:], seed=0)
+    short = checks.run("08.momentum_run", lambda *a: momentum_run(*a)[1:], seed=0)
     assert "shape (101, 2), got shape (100, 2)" in short.message and "starting point" in short.message
-    final = grading.run("08.momentum_run", lambda *a: momentum_run(*a)[-1], seed=0)
+    final = checks.run("08.momentum_run", lambda *a: momentum_run(*a)[-1], seed=0)
     assert "not only the last" in final.message
 
 
@@ -134,7 +134,7 @@ def test_student_updates_in_place_do_not_change_the_cases_the_reference_sees():
             path.append(theta0.copy())
         return np.array(path)
 
-    assert grading.run("08.momentum_run", in_place_run, seed=0).passed
+    assert checks.run("08.momentum_run", in_place_run, seed=0).passed
 
 
 def test_trajectory_comparator_reports_nan_and_matrix_elements():
@@ -159,13 +159,13 @@ def test_close_numbers_are_printed_with_enough_digits_to_differ():
 def test_a_slip_that_makes_no_difference_on_a_case_is_not_blamed():
     # at t = 1 the missing power t changes nothing; a tiny ε slip must not be blamed on it
     diagnose = M.variant_hint((lambda x: (x, x), "same as right"), (lambda x: (x + 1e-9, x), "the slip"))
-    case = grading.Case((np.array([1.0]),), "x = 1")
+    case = checks.Case((np.array([1.0]),), "x = 1")
     assert diagnose((np.array([1.0 + 1e-9]), np.array([1.0])), (np.array([1.0]), np.array([1.0])), case) == "the slip"
 
 
 def test_reference_names_denote_library_functions():
-    from dlcourse.grading._static import _lookup
+    from dlcourse.grader._static import _lookup
 
     for check_id in ("08.momentum_step", "08.classical_step", "08.nesterov_step", "08.momentum_run"):
-        names = grading.get(check_id).reference_names
+        names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)

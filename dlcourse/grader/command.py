@@ -72,7 +72,7 @@ class _Worker:
         env["PYTHONPATH"] = _with_package(env.get("PYTHONPATH", ""))
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "dlcourse.grading._worker"],
+                [sys.executable, "-m", "dlcourse.grader._worker"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
                 start_new_session=True,  # a signal to its process group never reaches ours
             )

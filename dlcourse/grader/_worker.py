@@ -1,6 +1,6 @@
 """A grading worker: a separate process that grades whole notebooks, one at a time.
 
-The grader starts ``python -m dlcourse.grading._worker`` once per job and talks to it in
+The grader starts ``python -m dlcourse.grader._worker`` once per job and talks to it in
 JSON lines: first the run's settings and key, then one task per line
 (``{"student", "path", "notebook"}``), each answered by ``{"rows": [...]}``. Whatever a
 submission does, the worst it can do is end this process; the grader then reports that

@@ -7,16 +7,16 @@ Two things earn a ``flagged`` grade, whatever the answers:
   import, through ``importlib.import_module``/``__import__``, ``getattr`` with a constant
   name or ``sys.modules``). Only the check whose reference it is gets flagged.
 * **tampering**: code that reaches into dlcourse's grading machinery (anything of
-  ``dlcourse.grading`` but ``check`` and ``run``), changes an attribute of dlcourse, numpy,
-  torch or the builtins (``np.allclose = …``, ``grading.check = …``, ``torch.Tensor.argmax
-  = …``, ``setattr(np.testing, …)``; ``torch.backends.cudnn.deterministic = True`` or
-  ``plt.rcParams[…] = …`` are fine), or uses
-  the introspection that could do either out of sight of this reader (``globals()``,
+  ``dlcourse.checks`` but ``check`` and ``run``, anything of ``dlcourse.grader``), changes
+  an attribute of dlcourse, numpy, torch or the builtins (``np.allclose = …``,
+  ``checks.check = …``, ``torch.Tensor.argmax = …``, ``setattr(np.testing, …)``;
+  ``torch.backends.cudnn.deterministic = True`` or ``plt.rcParams[…] = …`` are fine), or
+  uses the introspection that could do either out of sight of this reader (``globals()``,
   ``eval``, ``exec``, frames, ``sys.modules``, ``__dict__``, shell commands and most
   IPython magics). Every check of the notebook gets flagged.
 
 Names are resolved without running anything: imports and simple assignments anywhere in
-the notebook (the key's cells included, so ``grading`` from the key's setup cell is
+the notebook (the key's cells included, so ``checks`` from the key's setup cell is
 known) bind aliases; a dotted name that starts with ``dlcourse`` is then looked up in the
 grader's own copy of the library, so a re-export still counts as the reference.
 """
@@ -35,7 +35,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 __all__ = ["Code", "Finding", "analyze"]
 
-ALLOWED_GRADING = {"check", "run"}
+ALLOWED_CHECKS = {"check", "run"}
 INTROSPECTION_NAMES = {
     "globals", "vars", "locals", "eval", "exec", "compile", "breakpoint", "get_ipython",
     "__builtins__", "__loader__", "__spec__",
@@ -128,15 +128,15 @@ def _lookup(dotted: str) -> Any:
 
 
 class _Analyzer:
-    def __init__(self, checks: Mapping[str, Any]) -> None:
+    def __init__(self, registry: Mapping[str, Any]) -> None:
         self.aliases: dict[str, set[str]] = defaultdict(set)
         self.references: dict[str, list[Any]] = {}
-        for check_id, chk in checks.items():
+        for check_id, chk in registry.items():
             refs = [chk.reference] + [_lookup(n) for n in chk.reference_names]
             self.references[check_id] = [r for r in refs if r is not None]
-        from dlcourse import grading
+        from dlcourse import checks
 
-        self.grading_ok = {id(grading)} | {id(getattr(grading, name)) for name in ALLOWED_GRADING}
+        self.checks_ok = {id(checks)} | {id(getattr(checks, name)) for name in ALLOWED_CHECKS}
         self.findings: list[Finding] = []
 
     # ------------------------------------------------------------------ names
@@ -218,9 +218,9 @@ class _Analyzer:
         parts = dotted.split(".")
         if parts[0] != "dlcourse":
             return
-        if parts[:2] == ["dlcourse", "grading"] and not (
-            len(parts) == 2 or (len(parts) == 3 and parts[2] in ALLOWED_GRADING)
-        ):
+        if parts[:2] == ["dlcourse", "grader"] or (parts[:2] == ["dlcourse", "checks"] and not (
+            len(parts) == 2 or (len(parts) == 3 and parts[2] in ALLOWED_CHECKS)
+        )):
             yield None, f"uses {dotted}, part of dlcourse's grading machinery"
             return
         obj = _lookup(dotted)
@@ -228,8 +228,8 @@ class _Analyzer:
             return
         is_module = isinstance(obj, types.ModuleType)
         module = getattr(obj, "__name__" if is_module else "__module__", "")
-        if isinstance(module, str) and module.startswith("dlcourse.grading"):
-            if id(obj) not in self.grading_ok:
+        if isinstance(module, str) and module.startswith(("dlcourse.checks", "dlcourse.grader")):
+            if id(obj) not in self.checks_ok:
                 yield None, f"uses {dotted}, part of dlcourse's grading machinery"
         for check_id, refs in self.references.items():
             if any(obj is r for r in refs):
@@ -347,7 +347,7 @@ def _flatten(targets: Iterable[ast.AST]) -> Iterator[ast.AST]:
 def analyze(cells: Sequence[Code], checks: Mapping[str, Any]) -> list[Finding]:
     """Findings for the student's cells of one notebook (``where`` set), in order, without repeats.
 
-    ``checks`` maps the notebook's check ids to their :class:`~dlcourse.grading.Check`.
+    ``checks`` maps the notebook's check ids to their :class:`~dlcourse.checks.Check`.
     """
     analyzer = _Analyzer(checks)
     trees = [(_parse(c.source), c) for c in cells]

@@ -9,12 +9,12 @@ from collections import deque
 import numpy as np
 import pytest
 
-from dlcourse import grading
-from dlcourse.grading.autodiff import WORKED_GRAPH, compare_topological, is_topological, topological_order
+from dlcourse import checks
+from dlcourse.checks.autodiff import WORKED_GRAPH, compare_topological, is_topological, topological_order
 
 
 def _verdict(check_id, fn, seed=0):
-    return grading.run(check_id, fn, seed=seed)
+    return checks.run(check_id, fn, seed=seed)
 
 
 # ------------------------------------------------------------------ right answers
@@ -88,8 +88,8 @@ def test_right_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2):
         verdict = _verdict(check_id, fn, seed)
         assert verdict.passed, verdict.message
-    grading.check(check_id, fn)
-    assert capsys.readouterr().out.startswith(f"✓ [{check_id}] {grading.get(check_id).function}: all ")
+    checks.check(check_id, fn)
+    assert capsys.readouterr().out.startswith(f"✓ [{check_id}] {checks.get(check_id).function}: all ")
 
 
 def test_numpy_scalars_and_lists_are_accepted_as_pairs():
@@ -99,19 +99,19 @@ def test_numpy_scalars_and_lists_are_accepted_as_pairs():
 
 def test_every_check_of_chapter_5_names_its_shortcuts():
     for check_id in ("05.dual_mul", "05.dual_sin", "05.dual_log", "05.adjoints", "05.backward_mul"):
-        assert grading.get(check_id).reference_names
-    assert "dlcourse.autodiff.trace" in grading.get("05.adjoints").reference_names
-    assert "dlcourse.autodiff.Dual" in grading.get("05.dual_mul").reference_names
+        assert checks.get(check_id).reference_names
+    assert "dlcourse.autodiff.trace" in checks.get("05.adjoints").reference_names
+    assert "dlcourse.autodiff.Dual" in checks.get("05.dual_mul").reference_names
 
 
 def test_cases_start_with_the_chapters_numbers_and_are_reproducible():
-    cases = grading.get("05.adjoints").cases(np.random.default_rng(3))
+    cases = checks.get("05.adjoints").cases(np.random.default_rng(3))
     assert cases[0].args == (2.0, 5.0) and "(2, 5)" in cases[0].label
-    again = grading.get("05.adjoints").cases(np.random.default_rng(3))
+    again = checks.get("05.adjoints").cases(np.random.default_rng(3))
     assert [c.args for c in cases] == [c.args for c in again]
-    topo = grading.get("05.topological_order").cases(np.random.default_rng(3))
+    topo = checks.get("05.topological_order").cases(np.random.default_rng(3))
     assert topo[0].args[0] == WORKED_GRAPH
-    assert [c.args for c in topo] == [c.args for c in grading.get("05.topological_order").cases(np.random.default_rng(3))]
+    assert [c.args for c in topo] == [c.args for c in checks.get("05.topological_order").cases(np.random.default_rng(3))]
 
 
 # ------------------------------------------------------------------ dual numbers
@@ -124,8 +124,8 @@ def test_tangent_with_the_epsilon_squared_term_is_named():
 
 
 def test_epsilon_squared_term_is_diagnosed_where_it_is_unambiguous():
-    case = grading.get("05.dual_mul").cases(np.random.default_rng(0))[2]
-    chk = grading.get("05.dual_mul")
+    case = checks.get("05.dual_mul").cases(np.random.default_rng(0))[2]
+    chk = checks.get("05.dual_mul")
     a, ad, b, bd = case.args
     hints = [d((a * b, ad * bd), chk.reference(*case.args), case) for d in chk.diagnoses]
     assert any("ε² = 0" in h for h in hints if h)
@@ -392,11 +392,11 @@ def test_stub_reraises_not_implemented_after_saying_so(capsys):
         raise NotImplementedError("your code here")
 
     with pytest.raises(NotImplementedError):
-        grading.check("05.topological_order", stub)
+        checks.check("05.topological_order", stub)
     assert "topological_order is not implemented yet" in capsys.readouterr().out
 
 
 def test_wrong_answer_raises_assertion_error_with_message(capsys):
     with pytest.raises(AssertionError, match="is wrong on case 1 of 5"):
-        grading.check("05.adjoints", lambda x1, x2: (0.0, 0.0))
+        checks.check("05.adjoints", lambda x1, x2: (0.0, 0.0))
     assert capsys.readouterr().out.startswith("✗ [05.adjoints] adjoints is wrong on case 1 of 5")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse import calculus, grading
-from dlcourse.grading.calculus import example_jacobian
+from dlcourse import calculus, checks
+from dlcourse.checks.calculus import example_jacobian
 
 
 def _verdict(check_id, fn, seed=0):
-    return grading.run(check_id, fn, seed=seed)
+    return checks.run(check_id, fn, seed=seed)
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def _verdict(check_id, fn, seed=0):
 def test_reference_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2):
         assert _verdict(check_id, fn, seed).passed
-    grading.check(check_id, fn)
+    checks.check(check_id, fn)
     assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
 
 
@@ -81,18 +81,18 @@ def test_stub_reraises_not_implemented_after_saying_so(capsys):
         raise NotImplementedError
 
     with pytest.raises(NotImplementedError):
-        grading.check("02.derivative", stub)
+        checks.check("02.derivative", stub)
     assert "not implemented yet" in capsys.readouterr().out
 
 
 def test_wrong_answer_raises_assertion_error_with_message(capsys):
     with pytest.raises(AssertionError, match="is wrong on case"):
-        grading.check("02.critical_point", lambda H: "saddle")
+        checks.check("02.critical_point", lambda H: "saddle")
     assert capsys.readouterr().out.startswith("✗ [02.critical_point]")
 
 
 def test_cases_are_reproducible_from_the_seed():
-    chk = grading.get("02.critical_point")
+    chk = checks.get("02.critical_point")
     a = chk.cases(np.random.default_rng(7))
     b = chk.cases(np.random.default_rng(7))
     assert all(np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, b))
@@ -100,16 +100,16 @@ def test_cases_are_reproducible_from_the_seed():
 
 def test_unknown_check_names_known_ones():
     with pytest.raises(ValueError, match="unknown check '99.nope'.*02.jacobian"):
-        grading.get("99.nope")
+        checks.get("99.nope")
 
 
 def test_non_callable_answer_is_a_type_error():
     with pytest.raises(TypeError, match="numerical_jacobian"):
-        grading.run("02.jacobian", 42)
+        checks.run("02.jacobian", 42)
 
 
 def test_compare_arrays_tolerances():
-    cmp = grading.compare_arrays(rtol=1e-6, atol=0)
+    cmp = checks.compare_arrays(rtol=1e-6, atol=0)
     assert cmp(1.0 + 1e-7, 1.0) is None
     assert "expected 1, got 1.00001" in cmp(1.00001, 1.0).summary
     assert "expected a number" in cmp("x", 1.0).summary

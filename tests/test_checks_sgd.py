@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse import grading, landscapes
-from dlcourse.grading.sgd import epoch_batches, inverse_time, minibatch_gradient, minibatch_sgd
+from dlcourse import checks, landscapes
+from dlcourse.checks.sgd import epoch_batches, inverse_time, minibatch_gradient, minibatch_sgd
 
 
 def my_minibatches(n, batch_size, rng):
@@ -35,9 +35,9 @@ def my_sgd(X, y, w0, lr, batch_size, epochs, rng):
 )
 def test_right_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2, 3):
-        verdict = grading.run(check_id, fn, seed)
+        verdict = checks.run(check_id, fn, seed)
         assert verdict.passed, verdict.message
-    grading.check(check_id, fn)
+    checks.check(check_id, fn)
     assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
 
 
@@ -65,14 +65,14 @@ def test_references_agree_with_the_library_and_the_worked_example():
     ],
 )
 def test_typical_mistakes_on_the_worked_batch_are_named(wrong, hint):
-    v = grading.run("07.minibatch_grad", wrong, seed=0)
+    v = checks.run("07.minibatch_grad", wrong, seed=0)
     assert "case 1 of 6: the chapter's batch B = {1, 2, 3, 4} at w = 10" in v.message
     assert "expected 15, got" in v.message and hint in v.message
 
 
 # ----------------------------------------------------------------- 07.minibatches
 def test_unshuffled_batches_are_named():
-    v = grading.run("07.minibatches", lambda n, b, rng: [np.arange(i, min(i + b, n)) for i in range(0, n, b)], seed=0)
+    v = checks.run("07.minibatches", lambda n, b, rng: [np.arange(i, min(i + b, n)) for i in range(0, n, b)], seed=0)
     assert "epoch 1: the batches partition 0 … 9 correctly but in another order" in v.message
     assert "batch 1, position 0: expected index 4, got 0" in v.message
     assert "shuffle first" in v.message
@@ -82,7 +82,7 @@ def test_reseeding_inside_the_function_is_named():
     def reseeded(n, b, rng):
         return my_minibatches(n, b, np.random.default_rng(0))
 
-    v = grading.run("07.minibatches", reseeded, seed=0)
+    v = checks.run("07.minibatches", reseeded, seed=0)
     assert "epoch 2:" in v.message and "repeats the first one's order" in v.message
 
 
@@ -91,21 +91,21 @@ def test_sampling_with_replacement_is_named():
         idx = rng.integers(0, n, size=n)
         return [idx[i:i + b] for i in range(0, n, b)]
 
-    v = grading.run("07.minibatches", with_replacement, seed=0)
+    v = checks.run("07.minibatches", with_replacement, seed=0)
     assert "every index must appear exactly once per epoch" in v.message
     assert "sampling with replacement" in v.message
 
 
 def test_dropped_last_batch_and_one_based_indices_are_named():
-    v = grading.run("07.minibatches", lambda n, b, rng: my_minibatches(n, b, rng)[: n // b], seed=0)
+    v = checks.run("07.minibatches", lambda n, b, rng: my_minibatches(n, b, rng)[: n // b], seed=0)
     assert "epoch 1: expected 3 batches of sizes [4, 4, 2], got 2 of sizes [4, 4]" in v.message
     assert "keep the last, smaller batch" in v.message
-    v = grading.run("07.minibatches", lambda n, b, rng: [x + 1 for x in my_minibatches(n, b, rng)], seed=0)
+    v = checks.run("07.minibatches", lambda n, b, rng: [x + 1 for x in my_minibatches(n, b, rng)], seed=0)
     assert "index 10 lies outside 0 … 9" in v.message and "indices run from 0 to n − 1" in v.message
 
 
 def test_another_random_order_asks_for_rng_permutation():
-    v = grading.run("07.minibatches", lambda n, b, rng: my_minibatches(n, b, np.random.default_rng(rng.integers(99))),
+    v = checks.run("07.minibatches", lambda n, b, rng: my_minibatches(n, b, np.random.default_rng(rng.integers(99))),
                     seed=0)
     assert "in another order" in v.message and "rng.permutation(n)" in v.message
 
@@ -113,7 +113,7 @@ def test_another_random_order_asks_for_rng_permutation():
 def test_the_reference_is_a_generator_and_the_harness_accepts_one():
     batches = epoch_batches(10, 4, np.random.default_rng(0))
     assert iter(batches) is batches
-    assert grading.run("07.minibatches", epoch_batches, seed=4).passed
+    assert checks.run("07.minibatches", epoch_batches, seed=4).passed
 
 
 # ----------------------------------------------------------------- 07.minibatch_sgd
@@ -128,15 +128,15 @@ def test_not_reshuffling_is_named_at_the_first_step_of_epoch_2():
                 path.append(w.copy())
         return np.array(path)
 
-    v = grading.run("07.minibatch_sgd", one_shuffle, seed=0)
+    v = checks.run("07.minibatch_sgd", one_shuffle, seed=0)
     assert "your path differs at t = 4 in element [0]" in v.message and "(steps 0 … 3 agree)" in v.message
     assert "call rng.permutation(N) again at the start of every epoch" in v.message
 
 
 def test_summed_gradient_and_wrong_divisor_are_named():
-    v = grading.run("07.minibatch_sgd", lambda *a: _with_scale(*a, "sum"), seed=0)
+    v = checks.run("07.minibatch_sgd", lambda *a: _with_scale(*a, "sum"), seed=0)
     assert "your path differs at t = 1" in v.message and "summed the gradient over the batch" in v.message
-    v = grading.run("07.minibatch_sgd", lambda *a: _with_scale(*a, "batch_size"), seed=0)
+    v = checks.run("07.minibatch_sgd", lambda *a: _with_scale(*a, "batch_size"), seed=0)
     assert "your path differs at t = 3" in v.message and "divide by its own size len(batch)" in v.message
 
 
@@ -154,7 +154,7 @@ def test_path_per_epoch_and_full_batch_steps_are_named():
     def per_epoch(X, y, w0, lr, b, epochs, rng):
         return my_sgd(X, y, w0, lr, b, epochs, rng)[:: -(-len(y) // b)]
 
-    v = grading.run("07.minibatch_sgd", per_epoch, seed=0)
+    v = checks.run("07.minibatch_sgd", per_epoch, seed=0)
     assert "expected shape (7, 2)" in v.message and "got shape (3, 2)" in v.message
     assert "record w after every step" in v.message
 
@@ -165,12 +165,12 @@ def test_path_per_epoch_and_full_batch_steps_are_named():
             path.append(w.copy())
         return np.array(path)
 
-    v = grading.run("07.minibatch_sgd", full_batch, seed=0)
+    v = checks.run("07.minibatch_sgd", full_batch, seed=0)
     assert "full-batch gradient descent" in v.message
 
 
 def test_a_different_use_of_the_rng_is_named_at_step_1():
-    v = grading.run("07.minibatch_sgd", lambda X, y, w0, lr, b, e, rng: my_sgd(X, y, w0, lr, b, e,
+    v = checks.run("07.minibatch_sgd", lambda X, y, w0, lr, b, e, rng: my_sgd(X, y, w0, lr, b, e,
                                                                                  np.random.default_rng(7)), seed=0)
     assert "your path differs at t = 1" in v.message and "the very first step differs" in v.message
 
@@ -188,5 +188,5 @@ def test_a_different_use_of_the_rng_is_named_at_step_1():
 )
 def test_schedule_mistakes_are_named(wrong, hint):
     with np.errstate(divide="ignore"):
-        v = grading.run("07.inverse_time", wrong, seed=0)
+        v = checks.run("07.inverse_time", wrong, seed=0)
     assert "case 1 of 4: η₀ = 0.5, k = 1, 6 steps" in v.message and hint in v.message

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from dlcourse import grading, optim
-from dlcourse.grading.gradient_descent import compare_trajectories, gd_example_step, init_std, max_stable_lr
+from dlcourse import checks, optim
+from dlcourse.checks.gradient_descent import compare_trajectories, gd_example_step, init_std, max_stable_lr
 
 
 def gradient_descent(grad, theta0, lr, steps):
@@ -29,9 +29,9 @@ def gradient_descent(grad, theta0, lr, steps):
 )
 def test_right_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2, 3):
-        verdict = grading.run(check_id, fn, seed)
+        verdict = checks.run(check_id, fn, seed)
         assert verdict.passed, verdict.message
-    grading.check(check_id, fn)
+    checks.check(check_id, fn)
     assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
 
 
@@ -48,16 +48,16 @@ def test_the_references_agree_with_the_library():
 
 # ----------------------------------------------------------------- 06.gd_step
 def test_stepping_uphill_is_named_with_the_worked_numbers():
-    v = grading.run("06.gd_step", lambda w, lr: (w + lr * (4 * w - 8), 0.0), seed=0)
+    v = checks.run("06.gd_step", lambda w, lr: (w + lr * (4 * w - 8), 0.0), seed=0)
     assert "case 1 of 5: the chapter's step: w = 1, η = 0.1" in v.message
     assert "the new w: expected 1.4, got 0.6" in v.message
     assert "stepped uphill" in v.message
 
 
 def test_loss_at_the_old_w_and_missing_factor_two_are_named():
-    v = grading.run("06.gd_step", lambda w, lr: (w - lr * (4 * w - 8), (w - 1) ** 2 + (w - 3) ** 2), seed=0)
+    v = checks.run("06.gd_step", lambda w, lr: (w - lr * (4 * w - 8), (w - 1) ** 2 + (w - 3) ** 2), seed=0)
     assert "its loss f(w_new): expected 2.72, got 4" in v.message and "at the new w" in v.message
-    v = grading.run("06.gd_step", lambda w, lr: (w - lr * (2 * w - 4), 0.0), seed=0)
+    v = checks.run("06.gd_step", lambda w, lr: (w - lr * (2 * w - 4), 0.0), seed=0)
     assert "factor 2" in v.message
 
 
@@ -66,20 +66,20 @@ def test_ascent_is_named():
     def ascent(grad, theta0, lr, steps):
         return gradient_descent(lambda t: -grad(t), theta0, lr, steps)
 
-    v = grading.run("06.gradient_descent", ascent, seed=0)
+    v = checks.run("06.gradient_descent", ascent, seed=0)
     assert "your path differs at t = 1 in element [0]: expected 1.4, got 0.6 (θ_0 agrees)" in v.message
     assert "climbs" in v.message
 
 
 def test_path_without_theta0_and_off_by_one_are_named():
-    v = grading.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n)[1:], seed=0)
+    v = checks.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n)[1:], seed=0)
     assert "expected shape (6, 1)" in v.message and "got shape (5, 1)" in v.message
     assert "misses its start" in v.message
-    v = grading.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n - 1), seed=0)
+    v = checks.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n - 1), seed=0)
     assert "one step too few" in v.message
-    v = grading.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n + 1), seed=0)
+    v = checks.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n + 1), seed=0)
     assert "one step too many" in v.message
-    v = grading.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n).ravel(), seed=0)
+    v = checks.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n).ravel(), seed=0)
     assert "reshape" in v.message
 
 
@@ -92,15 +92,15 @@ def test_appending_one_array_updated_in_place_is_named():
             path.append(theta)
         return np.array(path)
 
-    v = grading.run("06.gradient_descent", aliased, seed=0)
+    v = checks.run("06.gradient_descent", aliased, seed=0)
     assert "your path differs at t = 0 in element [0]" in v.message
     assert "every row is the last iterate" in v.message and "in place" in v.message
 
 
 def test_a_path_that_never_moves_and_a_wrong_first_row_are_named():
-    v = grading.run("06.gradient_descent", lambda g, t0, lr, n: np.array([t0] * (n + 1)), seed=0)
+    v = checks.run("06.gradient_descent", lambda g, t0, lr, n: np.array([t0] * (n + 1)), seed=0)
     assert "expected 1.4, got 1 (θ_0 agrees)" in v.message and "never moves" in v.message
-    v = grading.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n) + 1e-3, seed=0)
+    v = checks.run("06.gradient_descent", lambda g, t0, lr, n: gradient_descent(g, t0, lr, n) + 1e-3, seed=0)
     assert "differs at t = 0 in element [0]" in v.message and "starting point θ₀ itself" in v.message
 
 
@@ -110,7 +110,7 @@ def test_the_first_differing_step_and_element_are_reported():
         path[3:, -1] += 0.5
         return path
 
-    v = grading.run("06.gradient_descent", late_slip, seed=0)
+    v = checks.run("06.gradient_descent", late_slip, seed=0)
     assert "your path differs at t = 3 in element [0]: expected 1.784, got 2.284 (steps 0 … 2 agree)" in v.message
 
 
@@ -137,16 +137,16 @@ def test_compare_trajectories_locates_nan_and_the_first_differing_element():
     ],
 )
 def test_wrong_eigenvalue_formulas_are_named(wrong, hint):
-    v = grading.run("06.stability", wrong, seed=0)
+    v = checks.run("06.stability", wrong, seed=0)
     assert "case 1 of 6: H = diag(20, 1)" in v.message and hint in v.message
 
 
 def test_reading_the_diagonal_of_a_rotated_hessian_is_named():
-    v = grading.run("06.stability", lambda H: 2 / np.max(np.diag(H)), seed=0)
+    v = checks.run("06.stability", lambda H: 2 / np.max(np.diag(H)), seed=0)
     assert "case 3 of 6: H = (2/N) XᵀX of the badly scaled regression" in v.message
     assert "expected 2.70610820779e-06, got 2.70610822884e-06" in v.message
     assert "the diagonal of H is not its spectrum" in v.message
-    v = grading.run("06.stability", lambda H: 2 / np.max(np.diag(H)) if H[0, 0] == 3 else max_stable_lr(H), seed=0)
+    v = checks.run("06.stability", lambda H: 2 / np.max(np.diag(H)) if H[0, 0] == 3 else max_stable_lr(H), seed=0)
     assert "case 4 of 6: H = [[3, 2], [2, 3]]" in v.message and "expected 0.4, got 0.666667" in v.message
 
 
@@ -164,7 +164,7 @@ def test_reading_the_diagonal_of_a_rotated_hessian_is_named():
     ],
 )
 def test_init_mistakes_are_named(wrong, case, hint):
-    v = grading.run("06.init_std", wrong, seed=0)
+    v = checks.run("06.init_std", wrong, seed=0)
     assert not v.passed and case in v.message and hint in v.message
 
 
@@ -173,5 +173,5 @@ def test_a_stub_is_reported_as_not_implemented(capsys):
         raise NotImplementedError
 
     with pytest.raises(NotImplementedError):
-        grading.check("06.gradient_descent", stub)
+        checks.check("06.gradient_descent", stub)
     assert "not implemented yet" in capsys.readouterr().out

@@ -1,6 +1,6 @@
 """Checks for the exercises of chapter 6, *Gradient descent*.
 
-Paths are compared with :func:`dlcourse.grading.compare_trajectories`, which names the first
+Paths are compared with :func:`dlcourse.checks.compare_trajectories`, which names the first
 step t and the first element of θ_t where a path leaves the reference; chapter 7's checks
 reuse :func:`same_path` and :data:`FIRST_ROW_HINT` to diagnose paths.
 """

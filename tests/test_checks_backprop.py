@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse import backprop, calculus, grading
+from dlcourse import backprop, calculus, checks
 from dlcourse.backprop import sigmoid, softmax
-from dlcourse.grading._static import _lookup
-from dlcourse.grading.backprop import compare_dict, compare_list
+from dlcourse.grader._static import _lookup
+from dlcourse.checks.backprop import compare_dict, compare_list
 
 
 # ----------------------------------------------------------------- a student's right answers
@@ -54,7 +54,7 @@ def make_deltas(prime=lambda a: a * (1 - a), sign=1.0, transpose=False, output_p
 
 def _verdict(check_id, fn, seed=0):
     with np.errstate(all="ignore"):
-        return grading.run(check_id, fn, seed=seed)
+        return checks.run(check_id, fn, seed=seed)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def _verdict(check_id, fn, seed=0):
 def test_right_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
     for seed in (None, 1, 2, 3):
         assert _verdict(check_id, fn, seed).passed
-    grading.check(check_id, fn)
+    checks.check(check_id, fn)
     assert capsys.readouterr().out.startswith(f"✓ [{check_id}]")
 
 
@@ -223,7 +223,7 @@ def test_compare_list_can_start_from_the_last_item():
 
 def test_cases_are_reproducible_and_start_with_the_chapters_examples():
     for check_id in ("04.layer_jacobian", "04.backprop", "04.deltas"):
-        chk = grading.get(check_id)
+        chk = checks.get(check_id)
         a, b = chk.cases(np.random.default_rng(5)), chk.cases(np.random.default_rng(5))
         assert [c.label for c in a] == [c.label for c in b]
         assert "chapter's" in a[0].label or "lecture's" in a[0].label
@@ -236,5 +236,5 @@ def test_cases_are_reproducible_and_start_with_the_chapters_examples():
 
 def test_reference_names_denote_library_functions():
     for check_id in ("04.layer_jacobian", "04.backprop", "04.deltas"):
-        names = grading.get(check_id).reference_names
+        names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)

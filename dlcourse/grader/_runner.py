@@ -33,7 +33,7 @@ from traitlets import Integer
 __all__ = ["Outcome", "KernelSession", "execute"]
 
 NANNY = str(Path(__file__).with_name("_nanny.py"))
-_QUIET = logging.getLogger("dlcourse.grading.kernel")
+_QUIET = logging.getLogger("dlcourse.grader.kernel")
 _QUIET.setLevel(logging.CRITICAL + 1)
 _QUIET.propagate = False
 

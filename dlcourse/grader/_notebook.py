@@ -2,7 +2,7 @@
 
 Runs in a worker process (``_worker.py``). The verdict on each check is reached here, in
 the grader's process: the answers the kernel wrote are judged on the same cases,
-regenerated from the same seed, the way :func:`dlcourse.grading.run` judges them (same
+regenerated from the same seed, the way :func:`dlcourse.checks.run` judges them (same
 reference, comparison, hints and wording), so the message is exactly the one the
 student's own check cell would print — but nothing the student's code did to the
 kernel's copy of the checker can change it.
@@ -22,8 +22,10 @@ from typing import Any, Sequence
 import nbformat
 import numpy as np
 
-from . import Check, _collect, _runner, _static
-from . import get as get_check
+from dlcourse.checks import Check
+from dlcourse.checks import get as get_check
+
+from . import _collect, _runner, _static
 from ._plan import KeyCheck, KeyNotebook, PlanCell, SubmissionError, bound_names, build_plan
 from ._plan import read_submission
 
@@ -84,7 +86,7 @@ def rows_for(student: str, key: KeyNotebook, status: str, message: str) -> list[
 
 def _collect_source(check: KeyCheck, seed: int, path: str) -> str:
     args = ", ".join(repr(a) for a in (check.check_id, check.function, seed, path))
-    return f'__import__("dlcourse.grading._collect", fromlist=["collect"]).collect({args})'
+    return f'__import__("dlcourse.grader._collect", fromlist=["collect"]).collect({args})'
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def _undefined(name: str, plan: Sequence[PlanCell], outcomes: Outcomes,
 
 
 def verdict(chk: Check, seed: int, answers: Sequence[Any]) -> tuple[bool, str]:
-    """(passed, message): what :func:`dlcourse.grading.run` says of a function giving ``answers``.
+    """(passed, message): what :func:`dlcourse.checks.run` says of a function giving ``answers``.
 
     The same cases, reference, comparison and hints, applied in the grader's process to
     answers recorded in the kernel (values, :class:`~._collect.Opaque` or
@@ -159,7 +161,7 @@ def _replay(check: KeyCheck, seed: int, record: dict[str, Any]) -> _Judged:
     mark = f"[{check.check_id}]"
     if len(list(chk.cases(np.random.default_rng(seed)))) != record["n_cases"]:
         return _Judged("failed", f"✗ {mark} your notebook ran other cases than the grader drew "
-                                 "(was dlcourse.grading changed?)")
+                                 "(was dlcourse.checks changed?)")
     try:
         passed, text = verdict(chk, seed, record["answers"])
     except Exception as exc:  # noqa: BLE001 - a comparison or hint choking on an odd answer

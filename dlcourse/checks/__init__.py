@@ -5,14 +5,14 @@ draw test cases (fixed ones from the book plus fresh random ones), how to compar
 answer with the reference, and which typical mistakes to diagnose. A check cell in a
 notebook is one line::
 
-    grading.check("02.jacobian", numerical_jacobian)
+    checks.check("02.jacobian", numerical_jacobian)
 
 It runs the student's function on every case and prints either a short confirmation or a
 precise verdict — which case, expected vs got, the largest difference and where, and a
 hint — before raising ``AssertionError``. A stub that still raises ``NotImplementedError``
 is reported as not implemented yet, and the ``NotImplementedError`` is re-raised.
 
-Checks are registered by the topic modules of this package (``grading/calculus.py`` for
+Checks are registered by the topic modules of this package (``checks/calculus.py`` for
 chapter 2, …); they are found by id, so a notebook never imports the reference itself.
 The helpers they share are defined here: comparators (:func:`compare_arrays`,
 :func:`compare_trajectories`, …), :func:`on_copies` for their ``call``, and the small tools

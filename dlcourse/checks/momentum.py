@@ -4,10 +4,10 @@ Also home of what the checks of one optimizer step share in chapters 8 and 9:
 :func:`compare_parts` (a step function's tuple of results, such as ``(theta, v)``),
 :func:`variant_hint` (typical mistakes recognised by replaying wrong versions of the step)
 and :func:`step_check`, which builds such a check. Runs of many steps are compared with
-:func:`dlcourse.grading.compare_trajectories`, which reports the first step that differs,
+:func:`dlcourse.checks.compare_trajectories`, which reports the first step that differs,
 against the path of a ``torch.optim`` optimizer (:func:`torch_path`).
 
-Student functions receive copies of the arrays of a case (:func:`dlcourse.grading.on_copies`),
+Student functions receive copies of the arrays of a case (:func:`dlcourse.checks.on_copies`),
 so an update written in place (``theta -= …``) cannot change the case the reference then sees.
 torch is imported when a run is compared with ``torch.optim``, not when the registry loads.
 """
