@@ -22,8 +22,10 @@ import pytest
 
 from dlcourse import checks
 from dlcourse.grader import _plan, _static
+from dlcourse.grader._notebook import verdict as graders_verdict
 
 from .answers import SEEDS, Answer
+from .recorded import as_recorded
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER_MODULES = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent / "answers")]))
@@ -88,6 +90,9 @@ def test_answer_gets_the_fair_verdict(module: str, index: int, answer: Answer) -
         exec(compile(code, f"<answer {index}>", "exec"), ns)  # noqa: S102
         fn = ns[_function_name(module, answer.check_id)]
         verdicts = [checks.run(answer.check_id, fn, seed=seed) for seed in SEEDS]
+        chk = checks.get(answer.check_id)
+        recorded = graders_verdict(chk, SEEDS[0], as_recorded(chk, fn, SEEDS[0]))
+    assert recorded == (verdicts[0].passed, verdicts[0].message), "the grader judges it otherwise"
     if answer.verdict == "pass":
         failed = [v.message for v in verdicts if not v.passed]
         assert not failed, f"a correct answer ({answer.why}) fails:\n{failed[0]}"

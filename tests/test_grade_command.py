@@ -30,6 +30,8 @@ from dlcourse.grader.command import grade, merge, parse_shard
 from dlcourse.grader._plan import GraderUsageError
 from dlcourse.release import release_notebook
 
+from .recorded import as_recorded
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 8  # seconds per cell: generous for these cells, even on a busy machine
 NB, EXTRA = "02_calculus.ipynb", "02_extra.ipynb"
@@ -610,20 +612,6 @@ def test_static_reading_flags_shortcuts_for_their_check_and_tampering_for_all(co
     assert all(f.where.startswith("cell 5, line ") for f in findings)
 
 
-def _as_recorded(chk, fn, seed):
-    """The answers ``fn`` gives on a check's cases, through the plain-data round trip."""
-    answers = []
-    for case in chk.cases(np.random.default_rng(seed)):
-        try:
-            got = _collect.encode(chk.apply(fn, case))
-        except Exception as exc:  # noqa: BLE001 - recorded like the kernel records it
-            stub = isinstance(exc, NotImplementedError)
-            answers.append(_collect.Raised(type(exc).__name__, str(exc), stub))
-            break
-        answers.append(_collect.decode(json.loads(json.dumps(got))))
-    return answers
-
-
 def _outcome(f):
     try:
         return f()
@@ -640,7 +628,7 @@ def test_the_graders_verdict_on_recorded_answers_is_word_for_word_grading_run(ch
     chk = checks.get(check_id)
     students = [_stub, lambda *a, **k: 0.0] + ([chk.reference] if chk.reference is not None else [])
     for fn in students:
-        ours = _outcome(lambda: verdict(chk, 5, _as_recorded(chk, fn, 5)))
+        ours = _outcome(lambda: verdict(chk, 5, as_recorded(chk, fn, 5)))
         theirs = _outcome(lambda: (lambda v: (v.passed, v.message))(checks.run(check_id, fn, 5)))
         assert ours == theirs
 
