@@ -200,6 +200,7 @@ def grade(
     max_output_bytes: int = 1 << 20,
     progress: bool = True,
     on_row: Callable[[Row], None] | None = None,
+    sandbox: str = "auto",
 ) -> GradeResult:
     """Grade every ``submissions/<student>/<notebook>.ipynb`` against ``key``; write ``out``.
 
@@ -390,6 +391,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--shard", default="1/1", help="grade every N-th student, starting at the K-th (K/N)")
     add("--memory", type=int, default=4096, help="memory limit per kernel in MiB, 0: none (4096)")
     add("--seed", type=int, default=None, help="fix the random cases (default: fresh and secret)")
+    add("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+        help="isolate each kernel with bubblewrap: auto (when it works), bwrap (required), none")
     add("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -415,7 +418,7 @@ def main(argv: Sequence[str]) -> int:
         result = grade(
             args.submissions, args.out, key=args.key, jobs=args.jobs, timeout=args.timeout,
             shard=parse_shard(args.shard), memory_mb=args.memory, seed=args.seed,
-            progress=not args.quiet,
+            progress=not args.quiet, sandbox=args.sandbox,
         )
     except GraderUsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
