@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 import numpy as np
 
+from dlcourse._extras import require
 from dlcourse.landscapes import Landscape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,7 +106,7 @@ def contour(
         raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
     checked = _as_paths(paths)
     if ax is None:
-        import matplotlib.pyplot as plt
+        plt = require("matplotlib.pyplot", by="dlcourse.plot")
 
         _, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
 
@@ -179,7 +180,7 @@ def loss_curves(
     if not curves:
         raise ValueError("losses is empty: nothing to plot")
     if ax is None:
-        import matplotlib.pyplot as plt
+        plt = require("matplotlib.pyplot", by="dlcourse.plot")
 
         _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     for name, arr in curves.items():
@@ -223,8 +224,8 @@ def animate_paths(
     frames in ms. The figure is not registered with pyplot, so a notebook shows only
     what :func:`to_html` returns. Chapters 6–9; ``contour_kwargs`` go to :func:`contour`.
     """
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.figure import Figure
+    FuncAnimation = require("matplotlib.animation", by="dlcourse.plot").FuncAnimation
+    Figure = require("matplotlib.figure", by="dlcourse.plot").Figure
 
     checked = _as_paths(paths)
     if not checked:

@@ -19,8 +19,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-import torch
-from torch import nn
+from dlcourse._extras import require
+
+require("torch", by="dlcourse.training")
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 __all__ = ["FeedForward", "History", "evaluate", "train_epoch", "fit", "EarlyStopping"]
 
@@ -170,7 +174,7 @@ def fit(
     history = History()
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        tqdm = require("tqdm.auto", by="fit(progress=True)").tqdm
 
         bar = tqdm(total=epochs, unit="epoch", leave=False)
     for epoch in range(1, epochs + 1):

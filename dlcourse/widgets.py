@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from dlcourse import plot
+from dlcourse._extras import require
 from dlcourse.landscapes import Landscape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,7 +89,7 @@ def _check_steps(steps: int, max_steps: int) -> None:
 
 
 def _figure(landscape: Landscape, paths: dict[str, np.ndarray], **contour_kwargs: Any) -> Any:
-    from matplotlib.figure import Figure
+    Figure = require("matplotlib.figure", by="dlcourse.widgets").Figure
 
     fig = Figure(figsize=(6, 4.5), dpi=80, layout="constrained")
     ax = fig.add_subplot()
@@ -126,7 +127,7 @@ def lr_explorer(
     image]`` with ``.fig``, ``.ax``, ``.line`` (the path) and ``.path`` (its (T, 2)
     array; a diverging run stops at its last finite point).
     """
-    import ipywidgets as widgets
+    widgets = require("ipywidgets", by="dlcourse.widgets")
 
     theta0 = _check_x0(landscape, x0)
     _check_steps(steps, max_steps)
@@ -188,7 +189,7 @@ def optimizer_race(
     Returns a VBox ``[optimizer selection, steps slider, image]`` with ``.fig``,
     ``.ax``, ``.lines`` (name → path line) and ``.paths`` (name → the path shown).
     """
-    import ipywidgets as widgets
+    widgets = require("ipywidgets", by="dlcourse.widgets")
 
     if landscape.dim != 2:
         raise ValueError(f"optimizer_race draws 2-D landscapes, {landscape.name!r} is not")

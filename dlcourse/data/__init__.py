@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from dlcourse._extras import require
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
     from torch.utils.data import DataLoader
@@ -160,7 +162,7 @@ def digits_loaders(
     others keep their order. With ``device``, the tensors are moved there once, up front
     (the set is 0.5 MB), so batches need no copy.
     """
-    import torch
+    torch = require("torch", by="dlcourse.data.digits_loaders")
     from torch.utils.data import DataLoader, TensorDataset
 
     batch_size = _positive("batch_size", batch_size)
