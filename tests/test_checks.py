@@ -80,15 +80,43 @@ def test_stub_reraises_not_implemented_after_saying_so(capsys):
     def stub(f, x, h):
         raise NotImplementedError
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotImplementedError) as info:
         checks.check("02.derivative", stub)
-    assert "not implemented yet" in capsys.readouterr().out
+    assert isinstance(info.value, checks.NotImplementedYet)
+    assert capsys.readouterr().out.count("not implemented yet") == 1
+    assert info.value._render_traceback_() == [
+        "NotImplementedYet: [02.derivative] not implemented yet; replace the "
+        "`raise NotImplementedError` line."]
 
 
 def test_wrong_answer_raises_assertion_error_with_message(capsys):
-    with pytest.raises(AssertionError, match="is wrong on case"):
+    with pytest.raises(AssertionError, match="is wrong on case") as info:
         checks.check("02.critical_point", lambda H: "saddle")
-    assert capsys.readouterr().out.startswith("✗ [02.critical_point]")
+    out = capsys.readouterr().out
+    assert out.startswith("✗ [02.critical_point]") and out.count("is wrong on case") == 1
+    assert isinstance(info.value, checks.CheckFailed)
+    rendered = info.value._render_traceback_()
+    assert len(rendered) == 1 and "is wrong" not in rendered[0] and "[02.critical_point]" in rendered[0]
+
+
+def test_a_failing_check_cell_shows_its_verdict_once_in_jupyter(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('from dlcourse import checks\n'
+                                  'checks.check("02.critical_point", lambda H: "saddle")'),
+        nbformat.v4.new_code_cell('print("still running")'),
+    ]
+    nb.cells[0].metadata["tags"] = ["raises-exception"]
+    nbclient.NotebookClient(nb, timeout=60, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = nb.cells[0].outputs
+    texts = [o.get("text", "") for o in outputs if o.output_type == "stream"]
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert "".join(texts).count("is wrong on case") == 1
+    assert len(errors) == 1 and errors[0].ename == "CheckFailed"
+    assert errors[0].traceback == ["CheckFailed: [02.critical_point] not passed yet; the verdict is printed above."]
+    assert nb.cells[1].outputs[0]["text"] == "still running\n"  # Run All goes on
 
 
 def test_cases_are_reproducible_from_the_seed():
@@ -113,3 +141,99 @@ def test_compare_arrays_tolerances():
     assert cmp(1.0 + 1e-7, 1.0) is None
     assert "expected 1, got 1.00001" in cmp(1.00001, 1.0).summary
     assert "expected a number" in cmp("x", 1.0).summary
+
+
+# ----------------------------------------------------------------------------- precision
+def test_dtype_of_numpy_python_and_torch_values():
+    torch = pytest.importorskip("torch")
+    assert checks.dtype_of(np.float32(1)) == "float32" and checks.dtype_of(np.ones(2)) == "float64"
+    assert checks.dtype_of(1.5) == "float64" and checks.dtype_of(3) == "int64"
+    assert checks.dtype_of(torch.ones(2)) == "float32"
+    assert checks.dtype_of(torch.ones(2, dtype=torch.float64, requires_grad=True)) == "float64"
+    assert checks.dtype_of([np.float32(1), 2.0]) == "float32"  # the least precise part
+    assert checks.dtype_of("saddle") is None and checks.dtype_of([1.0, "x"]) is None
+
+
+def test_dtype_of_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from dlcourse import checks; "
+            "assert checks.dtype_of(np.float32(1)) == 'float32'; "
+            "assert checks.dtype_of(object()) is None; assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_float32_answer_in_a_float64_check_is_told_to_compute_in_float64():
+    cmp = checks.compare_arrays(rtol=1e-9, atol=1e-12)
+    failure = cmp(np.float32(2.43092), 2.43092)
+    assert failure.summary.startswith("your result is float32; compute in float64")
+    e, g = failure.summary.split("expected ")[1].split(", got ")
+    assert e != g.split(" ")[0]  # never two equal-looking numbers
+    assert "float64" in failure.hint
+    assert cmp(np.float64(2.43092), 2.43092) is None
+
+
+def test_float32_answer_passes_at_float32_precision_where_the_check_allows_it():
+    torch = pytest.importorskip("torch")
+    cmp = checks.compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype")
+    x = np.array([1.0, 2.43092, -0.3, 0.0])
+    assert cmp(x.astype(np.float32), x) is None
+    assert cmp(torch.tensor(x, dtype=torch.float32), x) is None
+    assert cmp(torch.tensor(x, dtype=torch.float32, requires_grad=True), x) is None
+    assert cmp([torch.tensor(v, dtype=torch.float32) for v in x], x) is None
+    assert cmp(x * (1 + 1e-7), x) is not None  # float64 is still judged at 1e-9
+    wrong = cmp((x * 1.001).astype(np.float32), x)
+    assert wrong is not None and "compared at float32 precision" in wrong.summary
+    # a float32 element that cancels to ~0 is judged relative to the operands' scale
+    assert cmp(np.float32([1000.0, 3e-5]), np.array([1000.0, 0.0])) is None
+
+
+def test_float32_accepted_paths_scale_with_what_the_path_has_seen():
+    cmp = checks.compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype")
+    path = np.array([[3.0, -2.0], [1.0, -0.5], [1e-3, 1e-4], [0.0, 0.0]])
+    noisy = (path + 1e-6).astype(np.float32)
+    assert cmp(noisy, path) is None
+    assert cmp(noisy, path.astype(np.float32)) is None
+    off = np.vstack([path[:2], path[2:] + 0.01]).astype(np.float32)  # wrong from t = 2 on
+    assert "differs at t = 2" in cmp(off, path).summary
+    strict = checks.compare_trajectories(rtol=1e-9, atol=1e-12)
+    assert "compute in float64" in strict(noisy, path).summary
+
+
+def test_compare_named_takes_the_precision_of_each_part():
+    parts = (np.ones(2), np.full(3, 0.1))
+    got = (np.ones(2, dtype=np.float32), np.full(3, 0.1, dtype=np.float32))
+    assert checks.compare_named(["a", "b"], got, parts, 1e-9, 1e-12, precision="dtype") is None
+    failure = checks.compare_named(["a", "b"], got, parts, 1e-9, 1e-12)
+    assert failure.summary.startswith("b: your result is float32; compute in float64")
+
+
+def test_unknown_precision_is_refused():
+    with pytest.raises(ValueError, match="precision"):
+        checks.compare_arrays(precision="float16")
+
+
+def test_near_equal_numbers_are_printed_with_the_digits_that_differ():
+    failure = checks.compare_arrays(rtol=1e-12, atol=0)(2.4309200001, 2.43092)
+    assert "expected 2.43092, got 2.4309200001" in failure.summary
+    traj = checks.compare_trajectories(rtol=1e-12, atol=0)(np.array([[1.0], [2.4309200001]]),
+                                                          np.array([[1.0], [2.43092]]))
+    assert "expected 2.43092, got 2.4309200001" in traj.summary
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_graders_plain_data_keeps_the_dtype(dtype):
+    import json
+
+    torch = pytest.importorskip("torch")
+    from dlcourse.grader import _collect
+
+    def round_trip(v):
+        return _collect.decode(json.loads(json.dumps(_collect.encode(v))))
+
+    t = round_trip(torch.ones(3, dtype=getattr(torch, dtype), requires_grad=True) * 2)
+    a = round_trip(np.ones(3, dtype=dtype))
+    s = round_trip(np.ones(3, dtype=dtype).sum())
+    assert checks.dtype_of(t) == checks.dtype_of(a) == checks.dtype_of(s) == dtype
+    assert checks.dtype_of(round_trip([torch.tensor(1.0, dtype=getattr(torch, dtype))])) == dtype

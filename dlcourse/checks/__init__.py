@@ -9,8 +9,15 @@ notebook is one line::
 
 It runs the student's function on every case and prints either a short confirmation or a
 precise verdict — which case, expected vs got, the largest difference and where, and a
-hint — before raising ``AssertionError``. A stub that still raises ``NotImplementedError``
-is reported as not implemented yet, and the ``NotImplementedError`` is re-raised.
+hint — then, on failure, raises :class:`CheckFailed` (an ``AssertionError``) which Jupyter
+shows as one line pointing at the verdict, so the feedback appears once. A stub that still
+raises ``NotImplementedError`` is reported as not implemented yet and
+:class:`NotImplementedYet` (a ``NotImplementedError``) is raised.
+
+Precision: comparators take ``precision="float64"`` (every answer at the check's
+tolerance; a float32 answer that fails is told "your result is float32; compute in
+float64") or ``precision="dtype"`` (a float32 answer — numpy, torch, or a list of them —
+is judged at float32 precision, :data:`FLOAT32_RTOL`); :func:`dtype_of` tells them apart.
 
 Checks are registered by the topic modules of this package (``checks/calculus.py`` for
 chapter 2, …); they are found by id, so a notebook never imports the reference itself.
@@ -24,6 +31,7 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -39,6 +47,11 @@ __all__ = [
     "all_checks",
     "run",
     "check",
+    "CheckFailed",
+    "NotImplementedYet",
+    "FLOAT32_RTOL",
+    "dtype_of",
+    "is_float32",
     "compare_arrays",
     "compare_equal",
     "compare_named",
@@ -154,6 +167,104 @@ def all_checks() -> dict[str, Check]:
     return dict(_REGISTRY)
 
 
+# ----------------------------------------------------------------------------- precision
+#: Relative tolerance at which a float32 answer is judged where a check accepts float32
+#: (``precision="dtype"``): about 84 units in the last place of float32 (ε₃₂ ≈ 1.19e-7),
+#: room for the rounding of a few dozen float32 operations, yet ≫ apart from the slips the
+#: diagnoses look for (a sign, a factor, an off-by-one), which are wrong by percents.
+FLOAT32_RTOL = 1e-5
+
+_PRECISIONS = ("float64", "dtype")
+_LOW_PRECISION = {"float32", "float16", "bfloat16", "complex64"}
+
+
+def _torch_module() -> Any:
+    """torch when it is already imported (by the student or the grader), else None."""
+    return sys.modules.get("torch")
+
+
+def dtype_of(value: Any) -> str | None:
+    """The dtype name of a numeric answer: ``"float32"``, ``"float64"``, ``"int64"``, …, or None.
+
+    numpy arrays and scalars, torch tensors (torch is not imported for this: a tensor can
+    only exist once torch is loaded), Python numbers (a ``float`` is ``"float64"``) and
+    lists or tuples of them; a sequence mixing float precisions has the lowest of them (its
+    error is that of its least precise part). None for what is not numeric.
+    """
+    torch = _torch_module()
+    if torch is not None and isinstance(value, torch.Tensor):
+        return str(value.dtype).removeprefix("torch.")
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype.name
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, complex):
+        return "complex128"
+    if isinstance(value, (list, tuple)):
+        names = [dtype_of(v) for v in value]
+        if any(n is None for n in names):
+            return None
+        low = [n for n in names if n in _LOW_PRECISION]
+        if low:
+            return low[0]
+        floats = [n for n in names if n and n.startswith(("float", "complex"))]
+        return floats[0] if floats else (names[0] if names else "float64")
+    try:  # anything else numpy can read, e.g. the grader's Opaque values
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - a diagnosis must not crash on odd answers
+        return None
+    return arr.dtype.name if arr.dtype.kind in "biufc" else None
+
+
+def is_float32(value: Any) -> bool:
+    """Whether ``value`` carries float32 (or lower: float16, bfloat16) precision."""
+    return dtype_of(value) in _LOW_PRECISION
+
+
+def _check_precision(precision: str) -> None:
+    if precision not in _PRECISIONS:
+        raise ValueError(f"precision must be one of {_PRECISIONS}, got {precision!r}")
+
+
+def _tolerance(rtol: float, atol: float, low: bool, precision: str, float32_rtol: float,
+               scale: Any) -> tuple[float, Any]:
+    """(rtol, atol) for one comparison: the given ones, or at float32 precision.
+
+    A float32 answer that the check accepts (``precision="dtype"``) is judged with
+    rtol' = max(rtol, float32_rtol) and atol' = max(atol, float32_rtol·scale), scale the
+    magnitude of the values it was computed from (the largest |expected|, 1 when all are
+    0): rounding errors scale with the operands, so an element that cancels to ~0 keeps
+    an error of about ε₃₂ times its operands, not ε₃₂ times itself.
+    """
+    if not (low and precision == "dtype"):
+        return rtol, atol
+    return max(rtol, float32_rtol), np.maximum(atol, float32_rtol * scale)
+
+
+def _scale(exp: np.ndarray) -> float:
+    finite = np.abs(exp[np.isfinite(exp)])
+    top = float(finite.max()) if finite.size else 0.0
+    return top if top > 0 else 1.0
+
+
+def _precision_failure(summary: str, low: bool, precision: str, rtol: float,
+                       hint: str = "") -> Failure:
+    """The failure of a comparison, saying when the answer's float32 precision is the cause."""
+    if low and precision == "float64":
+        return Failure(
+            f"your result is float32; compute in float64 — {summary}",
+            hint or "this exercise needs float64 precision: use np.float64 arrays (the default "
+                    "of np.array of Python floats) or torch.float64 tensors, not float32.")
+    if low:
+        return Failure(f"{summary}\n  (your result is float32: compared at float32 precision, "
+                       f"rtol {rtol:.0e})", hint)
+    return Failure(summary, hint)
+
+
 # ----------------------------------------------------------------------------- comparing
 def _fmt(v: Any) -> str:
     if isinstance(v, (float, np.floating)):
@@ -163,37 +274,54 @@ def _fmt(v: Any) -> str:
     return repr(v)
 
 
-def compare_arrays(rtol: float = 1e-7, atol: float = 1e-9) -> Comparator:
+def _short_repr(value: Any, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compare_arrays(rtol: float = 1e-7, atol: float = 1e-9, *, precision: str = "float64",
+                   float32_rtol: float = FLOAT32_RTOL) -> Comparator:
     """A comparator for numbers and arrays: same shape, then |got − expected| ≤ atol + rtol·|expected|.
 
-    On a mismatch the summary names the element with the largest difference.
+    ``precision`` says what the task needs: ``"float64"`` (the default) judges every answer
+    at ``rtol``/``atol`` and tells a float32 answer that fails "your result is float32;
+    compute in float64"; ``"dtype"`` judges a float32 answer (numpy, torch, or a list of
+    them) at float32 precision (see :func:`_tolerance`, :data:`FLOAT32_RTOL`) and a float64
+    one at ``rtol``/``atol``. On a mismatch the summary names the element with the largest
+    difference, both numbers with enough digits to tell them apart.
     """
+    _check_precision(precision)
 
     def compare(got: Any, expected: Any) -> Failure | None:
         exp = np.asarray(expected, dtype=np.float64)
-        try:
-            g = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return Failure(f"expected a number or array of shape {exp.shape}, got {got!r}")
+        g = as_float_array(got)
+        if g is None:
+            return Failure(f"expected a number or array of shape {exp.shape}, got {_short_repr(got)}")
         if g.shape != exp.shape:
             return Failure(f"expected shape {exp.shape}, got shape {g.shape}")
+        low = is_float32(got)
         if not np.all(np.isfinite(g)):
             if g.ndim == 0:
                 return Failure(f"expected {_fmt(float(exp))}, got {float(g)}")
             where = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
             return Failure(f"got NaN or inf at element {list(where)}")
+        r, a = _tolerance(rtol, atol, low, precision, float32_rtol, _scale(exp))
         diff = np.abs(g - exp)
-        bad = diff > atol + rtol * np.abs(exp)
+        bad = ~(diff <= a + r * np.abs(exp))
         if not bad.any():
             return None
         if exp.ndim == 0:
-            return Failure(f"expected {_fmt(float(exp))}, got {_fmt(float(g))}")
+            e_txt, g_txt = _fmt_pair(float(exp), float(g))
+            summary = f"expected {e_txt}, got {g_txt}"
+            if low or abs(float(g) - float(exp)) < 1e-4 * max(abs(float(exp)), 1e-300):
+                summary += f" (|difference| {float(diff):.3g})"
+            return _precision_failure(summary, low, precision, r)
         idx = np.unravel_index(int(np.argmax(np.where(bad, diff, -1.0))), exp.shape)
         where = list(int(i) for i in idx)
-        return Failure(
-            f"at element {where} expected {_fmt(exp[idx])}, got {_fmt(g[idx])} "
-            f"(|difference| {diff[idx]:.3g}; {int(bad.sum())} of {exp.size} elements wrong)"
-        )
+        e_txt, g_txt = _fmt_pair(float(exp[idx]), float(g[idx]))
+        summary = (f"at element {where} expected {e_txt}, got {g_txt} "
+                   f"(|difference| {diff[idx]:.3g}; {int(bad.sum())} of {exp.size} elements wrong)")
+        return _precision_failure(summary, low, precision, r)
 
     return compare
 
@@ -206,14 +334,16 @@ def compare_equal(got: Any, expected: Any) -> Failure | None:
 
 
 def compare_named(names: Iterable[str], got: Iterable[Any], expected: Iterable[Any],
-                  rtol: float = 1e-7, atol: float = 1e-9) -> Failure | None:
+                  rtol: float = 1e-7, atol: float = 1e-9, *, precision: str = "float64",
+                  float32_rtol: float = FLOAT32_RTOL) -> Failure | None:
     """Compare an answer made of named parts (a tuple, a dict's values) with the expected parts.
 
-    The parts are compared in the order of ``names`` with :func:`compare_arrays`; the first
-    wrong one ends the comparison, its name starting the summary (``"W2: at element [0, 3]
-    expected …, got …"``). None when every part is right.
+    The parts are compared in the order of ``names`` with :func:`compare_arrays` (each at
+    the ``precision`` it says, judged by the part's own dtype); the first wrong one ends
+    the comparison, its name starting the summary (``"W2: at element [0, 3] expected …,
+    got …"``). None when every part is right.
     """
-    compare = compare_arrays(rtol, atol)
+    compare = compare_arrays(rtol, atol, precision=precision, float32_rtol=float32_rtol)
     for name, g, e in zip(names, got, expected):
         failure = compare(g, e)
         if failure is not None:
@@ -235,7 +365,8 @@ def _row(v: np.ndarray) -> str:
 
 
 def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12, *,
-                         against: str | None = None) -> Comparator:
+                         against: str | None = None, precision: str = "float64",
+                         float32_rtol: float = FLOAT32_RTOL) -> Comparator:
     """A comparator for iterates θ_0, θ_1, …, θ_T stored as one array of shape (T + 1, …).
 
     The shape first (one row per iterate, θ_0 included); then the first step t at which any
@@ -247,16 +378,30 @@ def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12, *,
     counts the steps that differ: "your θ first differs from torch.optim.Adam's at step t = 3
     in element [1]: expected …, got … (|difference| …; 5 of the 100 steps differ)", and a
     wrong shape gets a hint when θ_0, or all but the last iterate, are missing.
+
+    ``precision`` as for :func:`compare_arrays`; a float32 path accepted at float32 precision
+    gets, at step t, atol' = max(atol, float32_rtol·s_t) with s_t the largest |θ| of the
+    expected path up to step t (the operands that rounding errors were made relative to).
     """
+    _check_precision(precision)
 
     def compare(got: Any, expected: Any) -> Failure | None:
         exp = np.asarray(expected, dtype=np.float64)
         g = as_float_array(got)
         if g is None or g.shape != exp.shape:
             return _path_shape_failure(got, g, exp, against)
+        low = is_float32(got)
+        if low and precision == "dtype" and exp.ndim >= 1 and len(exp):
+            with np.errstate(invalid="ignore"):
+                rows = np.nan_to_num(np.abs(exp), nan=0.0, posinf=0.0).reshape(len(exp), -1).max(axis=1)
+            running = np.maximum.accumulate(rows)
+            scale = np.where(running > 0, running, 1.0).reshape((len(exp),) + (1,) * (exp.ndim - 1))
+        else:
+            scale = 1.0
+        r, a = _tolerance(rtol, atol, low, precision, float32_rtol, scale)
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.abs(g - exp)
-            bad = ~(diff <= atol + rtol * np.abs(exp))  # NaN counts as bad
+            bad = ~(diff <= a + r * np.abs(exp))  # NaN counts as bad
         if not bad.any():
             return None
         steps = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
@@ -268,16 +413,21 @@ def compare_trajectories(rtol: float = 1e-9, atol: float = 1e-12, *,
         idx = np.unravel_index(k, exp.shape[1:])
         e, v = float(exp[t][idx]), float(g[t][idx])
         where = f" in element {[int(i) for i in idx]}" if idx else ""
+        if not np.isfinite(v):
+            e_txt, v_txt = _fmt(e), str(v)
+        else:
+            e_txt, v_txt = _fmt_pair(e, v)
         if against is None:
             agree = "" if t == 0 else " (θ_0 agrees)" if t == 1 else f" (steps 0 … {t - 1} agree)"
-            return Failure(f"your path differs at t = {t}{where}: expected {e:.6g}, got {v:.6g}"
-                           f"{agree}\n  θ_{t} expected {_row(exp[t])}\n  θ_{t} got      {_row(g[t])}")
+            summary = (f"your path differs at t = {t}{where}: expected {e_txt}, got {v_txt}"
+                       f"{agree}\n  θ_{t} expected {_row(exp[t])}\n  θ_{t} got      {_row(g[t])}")
+            return _precision_failure(summary, low, precision, r)
         start = f"your θ first differs from {against}'s at step t = {t}{where}"
         if not np.isfinite(v):
-            return Failure(f"{start}: expected {_fmt(e)}, got {v}")
-        e_txt, v_txt = _fmt_pair(e, v)
-        return Failure(f"{start}: expected {e_txt}, got {v_txt} (|difference| {abs(v - e):.3g}; "
-                       f"{len(steps)} of the {len(exp) - 1} steps differ)")
+            return _precision_failure(f"{start}: expected {e_txt}, got {v_txt}", low, precision, r)
+        return _precision_failure(
+            f"{start}: expected {e_txt}, got {v_txt} (|difference| {abs(v - e):.3g}; "
+            f"{len(steps)} of the {len(exp) - 1} steps differ)", low, precision, r)
 
     return compare
 
@@ -314,11 +464,32 @@ def on_copies(fn: Callable[..., Any], case: Case) -> Any:
     return fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
 
 
+def _plain(value: Any, depth: int = 0) -> Any:
+    """``value`` with torch tensors as numpy arrays (detached, on the CPU), lists item by item.
+
+    What the grader records of an answer (its encoder detaches tensors and moves them to
+    the CPU), so that a tensor that requires grad, or lives on a GPU, is judged alike in
+    the student's kernel and in the grader.
+    """
+    torch = _torch_module()
+    if torch is not None and isinstance(value, torch.Tensor):
+        t = value.detach().to("cpu")
+        if t.dtype in (torch.bfloat16, torch.float16):
+            t = t.to(torch.float32)
+        return t.resolve_conj().numpy()
+    if isinstance(value, (list, tuple)) and depth < 16:
+        return [_plain(v, depth + 1) for v in value]
+    return value
+
+
 def as_float_array(value: Any) -> np.ndarray | None:
-    """``value`` as a float64 array, or None when it is not numeric (a diagnosis must not crash)."""
+    """``value`` as a float64 array, or None when it is not numeric (a diagnosis must not crash).
+
+    Torch tensors (also ones that require grad or live on a GPU) and lists of them convert.
+    """
     try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+        return np.asarray(_plain(value), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - whatever the answer's __array__ raises
         return None
 
 
@@ -388,12 +559,51 @@ def run(check_id: str, fn: Callable[..., Any], seed: int | None = None) -> Verdi
     return Verdict(check_id, True, len(cases), f"{chk.function}: {passed}.")
 
 
+class _Shown:
+    """Mixin of the exceptions a check cell raises: the verdict is printed once, above them.
+
+    ``check`` prints the verdict ("✗ [id] …", the case, the numbers, the hint) and raises one
+    of these; IPython (Jupyter, nbval, nbgrader) renders an exception through
+    ``_render_traceback_`` when it has one, so the cell's error output is one line that points
+    at the verdict instead of a traceback into this package that repeats it. The exception
+    is still an error (``ename`` and ``evalue`` as usual, the message in ``evalue``), so
+    nbgrader and nbval count the cell as failed, and ``pytest.raises(..., match=…)`` sees
+    the verdict.
+    """
+
+    pointer = "the verdict is printed above"
+
+    def __init__(self, check_id: str, message: str) -> None:
+        super().__init__(message)
+        self.check_id, self.message = check_id, message
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: [{self.check_id}] {self.pointer}."]
+
+
+class CheckFailed(_Shown, AssertionError):
+    """A check cell's answer is wrong: an ``AssertionError`` that IPython shows as one line."""
+
+    pointer = "not passed yet; the verdict is printed above"
+
+
+class NotImplementedYet(_Shown, NotImplementedError):
+    """A check cell's function is still the stub: a ``NotImplementedError`` shown as one line."""
+
+    pointer = "not implemented yet; replace the `raise NotImplementedError` line"
+
+
 def check(check_id: str, fn: Callable[..., Any], seed: int | None = None) -> None:
-    """The call in a check cell: print the verdict; raise if the answer is not right yet."""
+    """The call in a check cell: print the verdict ("✓ [id] …" or "✗ [id] …"); raise unless it passes.
+
+    A wrong answer raises :class:`CheckFailed` (an ``AssertionError``), a stub
+    :class:`NotImplementedYet` (a ``NotImplementedError``); in Jupyter they show as one line
+    pointing at the printed verdict, so the feedback appears once.
+    """
     verdict = run(check_id, fn, seed)
     mark = "✓" if verdict.passed else "✗"
     print(f"{mark} [{check_id}] {verdict.message}")
     if verdict.not_implemented:
-        raise NotImplementedError(verdict.message)
+        raise NotImplementedYet(check_id, verdict.message)
     if not verdict.passed:
-        raise AssertionError(verdict.message)
+        raise CheckFailed(check_id, verdict.message)
