@@ -25,7 +25,7 @@ import numpy as np
 from dlcourse.checks import Check
 from dlcourse.checks import get as get_check
 
-from . import _collect, _runner, _static
+from . import _collect, _runner, _sandbox, _static
 from ._plan import KeyCheck, KeyNotebook, PlanCell, SubmissionError, bound_names, build_plan
 from ._plan import read_submission
 
@@ -61,6 +61,12 @@ class Settings:
     threads: int
     seed: int
     grace: float = 2.0
+    sandbox: str = "none"  # "bwrap" or "none": how kernels are isolated (see ``_sandbox``)
+    bwrap: str = ""
+
+    def make_sandbox(self) -> _sandbox.Sandbox:
+        return _sandbox.Sandbox("bwrap", self.bwrap) if self.sandbox == "bwrap" else \
+            _sandbox.Sandbox("none")
 
 
 def check_seed(run_seed: int, student: str, notebook: str, grade_id: str) -> int:
@@ -237,7 +243,7 @@ async def grade_notebook(student: str, path: Path, key: KeyNotebook, settings: S
     workdir = Path(tempfile.mkdtemp(prefix="dlcourse-grade-"))
     try:
         (workdir / "results").mkdir(mode=0o700)
-        (workdir / "cwd").mkdir()
+        sandbox = settings.make_sandbox()
         paths = {gid: str(workdir / "results" / f"{os.urandom(8).hex()}.json") for gid in seeds}
         nb = nbformat.v4.new_notebook()
         for cell in plan:
@@ -249,8 +255,8 @@ async def grade_notebook(student: str, path: Path, key: KeyNotebook, settings: S
         session = _runner.KernelSession(
             nb, kernel_name=key.kernel_name, timeout=settings.timeout,
             memory_bytes=settings.memory_bytes, max_output_bytes=settings.max_output_bytes,
-            cwd=str(workdir / "cwd"), env=_runner.kernel_env(settings.threads, package_root),
-            grace=settings.grace,
+            scratch=workdir, sandbox=sandbox, grace=settings.grace,
+            env=_runner.kernel_env(settings.threads, package_root, sandbox.home(workdir)),
         )
         try:
             budget = notebook_budget(settings, key)

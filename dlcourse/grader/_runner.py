@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets import Integer
+
+from ._sandbox import Sandbox, private_env
 
 __all__ = ["Outcome", "KernelSession", "execute"]
 
@@ -50,13 +53,24 @@ class Outcome:
 
 
 class _KernelManager(AsyncKernelManager):
-    """A kernel manager that starts each kernel under ``_nanny.py`` with a memory cap."""
+    """A kernel manager that starts each kernel under ``_nanny.py`` with a memory cap, inside
+    the run's sandbox, talking over Unix sockets in the notebook's scratch folder."""
 
     memory_bytes = Integer(0)
 
+    def __init__(self, *, sandbox: Sandbox, scratch: Path, kernel_env: dict[str, str],
+                 **kw: Any) -> None:
+        kernel_dir = scratch / "kernel"
+        super().__init__(transport="ipc", ip=str(kernel_dir / "zmq"),
+                         connection_file=str(kernel_dir / "connection.json"), **kw)
+        self.sandbox, self.scratch, self.sandbox_env = sandbox, scratch, kernel_env
+        # a SIGINT to the sandbox's process group would end bwrap itself: interrupt by message
+        self.kernel_spec.interrupt_mode = "message"
+
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-I", "-S", NANNY, str(self.memory_bytes), *cmd]
+        nannied = [sys.executable, "-I", "-S", NANNY, str(self.memory_bytes), *cmd]
+        return self.sandbox.wrap(nannied, self.scratch, self.sandbox_env)
 
 
 class _Client(NotebookClient):
@@ -102,8 +116,9 @@ class KernelSession:
         timeout: float,
         memory_bytes: int,
         max_output_bytes: int,
-        cwd: str,
+        scratch: Path,
         env: dict[str, str],
+        sandbox: Sandbox,
         grace: float = 2.0,
     ) -> None:
         self.client = _Client(
@@ -111,22 +126,30 @@ class KernelSession:
             log=_QUIET, record_timing=False,
         )
         self.kernel_name, self.timeout, self.grace = kernel_name, timeout, grace
-        self.memory_bytes, self.cwd, self.env = memory_bytes, cwd, env
+        self.memory_bytes, self.scratch, self.env, self.sandbox = memory_bytes, scratch, env, sandbox
         self.km: _KernelManager | None = None
+        self.restarts = 0
 
     @property
     def alive(self) -> bool:
         return self.km is not None
 
     async def start(self) -> None:
+        if self.restarts:  # nothing of the dead kernel's files reaches the next one
+            for sub in ("cwd", "home", "kernel"):
+                shutil.rmtree(self.scratch / sub, ignore_errors=True)
+        for sub in ("cwd", "home", "kernel"):
+            (self.scratch / sub).mkdir(mode=0o700, exist_ok=True)
+        self.restarts += 1
         km = _KernelManager(kernel_name=self.kernel_name, memory_bytes=self.memory_bytes,
-                            log=_QUIET)
+                            log=_QUIET, sandbox=self.sandbox, scratch=self.scratch,
+                            kernel_env=self.env)
         quiet = subprocess.DEVNULL  # the kernel's own log; its cells' output comes by messages
         # as nbclient does: no IPython history file, which students' code would fill and
         # concurrent kernels would fight over
         extra = ["--HistoryManager.hist_file=:memory:"] if km.ipykernel else []
-        await km.start_kernel(extra_arguments=extra, cwd=self.cwd, env=self.env, stdout=quiet,
-                              stderr=quiet)
+        await km.start_kernel(extra_arguments=extra, cwd=str(self.scratch / "cwd"), env=self.env,
+                              stdout=quiet, stderr=quiet)
         self.km = self.client.km = km
         try:
             await self.client.async_start_new_kernel_client()
@@ -257,12 +280,13 @@ async def _replay(session: KernelSession, roles: Sequence[str], upto: int, bad: 
     return True
 
 
-def kernel_env(threads: int, extra_path: str) -> dict[str, str]:
-    """The kernel's environment: ours, with ``threads`` math threads and dlcourse importable."""
+def kernel_env(threads: int, extra_path: str, home: str) -> dict[str, str]:
+    """The kernel's environment: ours without secrets (:func:`._sandbox.private_env`), with
+    a private ``home``, ``threads`` math threads and dlcourse importable."""
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, str(threads))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (extra_path, env.get("PYTHONPATH", "")) if p)
     env.setdefault("MPLBACKEND", "Agg")
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    return env
+    return private_env(env, home)

@@ -35,6 +35,7 @@ import dlcourse
 from ._notebook import Row, Settings, notebook_budget, rows_for
 from ._plan import GraderUsageError, KeyNotebook, load_key
 from ._report import count, read_grades, read_manifest, write_all
+from ._sandbox import Sandbox, SandboxUnavailable, choose
 
 __all__ = ["grade", "merge", "main", "GradeResult", "GraderUsageError"]
 
@@ -213,13 +214,14 @@ def grade(
     _check_paths(submissions, out, key)
     notebooks = load_key(key)
     _check_kernels(notebooks)
+    box = _choose_sandbox(sandbox)
     root = submissions.resolve()
     students = _students(root, shard)
     out.mkdir(parents=True, exist_ok=True)
     settings = Settings(
         timeout=float(timeout), memory_bytes=memory_mb * 2**20, max_output_bytes=max_output_bytes,
         threads=max(1, (os.cpu_count() or 1) // jobs),
-        seed=secrets.randbits(62) if seed is None else seed,
+        seed=secrets.randbits(62) if seed is None else seed, sandbox=box.kind, bwrap=box.bwrap,
     )
     rows: list[Row] = []
     tasks: list[tuple[str, KeyNotebook, Path]] = []
@@ -240,6 +242,20 @@ def grade(
     write_all(out, rows, notebooks, {"shard": f"{shard[0]}/{shard[1]}",
                                      "timeout": settings.timeout, "dlcourse": dlcourse.__version__})
     return GradeResult(rows, time.monotonic() - started)
+
+
+def _choose_sandbox(mode: str) -> Sandbox:
+    """The run's sandbox; falling back to none (``auto``) is said on standard error."""
+    try:
+        box = choose(mode)
+    except ValueError as exc:
+        raise GraderUsageError(str(exc)) from None
+    except SandboxUnavailable as exc:
+        raise GraderUsageError(f"--sandbox bwrap: {exc}") from None
+    if mode == "auto" and not box.isolated:
+        print(f"warning: kernels are NOT isolated: {box.why_not}. Every row of grades.csv says "
+              "so (sandbox = none).", file=sys.stderr)
+    return box
 
 
 def _check_options(jobs: int, timeout: float, memory_mb: int) -> None:
@@ -380,7 +396,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dlcourse grade",
         description="Grade SUBMISSIONS/<student>/<notebook>.ipynb against the key; "
-        "`dlcourse grade merge OUT1 OUT2 ... --out OUT` combines shards.",
+        "`dlcourse grade merge OUT1 OUT2 ... --out OUT` combines shards; "
+        "`dlcourse grade gradescope` is Gradescope's autograder (see its --help).",
     )
     add = p.add_argument
     add("submissions", type=Path, help="folder with one sub-folder per student")
@@ -408,6 +425,10 @@ def _merge_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     """``dlcourse grade …``: 0 when grading completed, 2 when the grader was misused."""
     argv = list(argv)
+    if argv[:1] == ["gradescope"]:  # Gradescope's run_autograder: see _export.py
+        from ._export import gradescope_main
+
+        return gradescope_main(argv[1:])
     try:
         if argv[:1] == ["merge"]:
             margs = _merge_parser().parse_args(argv[1:])
