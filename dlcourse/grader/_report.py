@@ -4,6 +4,7 @@
 ``OUT/summary.csv``   one row per student: points per notebook, total, max
 ``OUT/feedback/``     ``<student>.md``: per check, the verdict and the student's message
 ``OUT/manifest.json`` the key's outline (notebooks, checks, points: no code) and the shard
+``OUT/gradescope/``   ``<student>.json``: Gradescope's autograder results (``_export.py``)
 
 Every CSV goes through :mod:`csv` (names with commas, quotes or newlines survive), and a
 gradebook can be read back (:func:`read_grades`), which is how shards are merged.
@@ -20,6 +21,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ._export import write_gradescope
 from ._notebook import STATUSES, Row
 from ._plan import GraderUsageError, KeyNotebook
 
@@ -94,7 +96,8 @@ def _feedback_text(student: str, rows: Sequence[Row], key: Sequence[KeyNotebook]
 
 def write_all(out: Path, rows: Sequence[Row], key: Sequence[KeyNotebook],
               manifest: dict[str, Any]) -> None:
-    """Write the gradebook, the summary, every student's feedback and the manifest into ``out``."""
+    """Write the gradebook, the summary, every student's feedback, their Gradescope results
+    and the manifest into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "grades.csv", _grades_text(rows))
     _atomic_write(out / "summary.csv", _summary_text(rows, key))
@@ -107,6 +110,7 @@ def write_all(out: Path, rows: Sequence[Row], key: Sequence[KeyNotebook],
         by_student[r.student].append(r)
     for student, mine in by_student.items():
         _atomic_write(feedback / f"{feedback_name(student)}.md", _feedback_text(student, mine, key))
+    write_gradescope(out, by_student, key, feedback_name)
     manifest = {
         "format": MANIFEST_FORMAT,
         **manifest,
