@@ -112,10 +112,10 @@ def move_hints(code: str, where: str = "cell") -> str:
 
 
 def _nbgrader_classes() -> dict[str, type]:
-    """The two nbconvert preprocessors for nbgrader (built on first use: nbconvert is needed)."""
+    """The two nbgrader preprocessors (built on first use: they need nbgrader)."""
     if _CLASSES:
         return _CLASSES
-    from nbconvert.preprocessors import Preprocessor
+    from nbgrader.preprocessors import NbGraderPreprocessor as Preprocessor  # enabled by default
 
     class KeepHints(Preprocessor):  # type: ignore[misc]
         """Move each solution region's ``# HINT:`` lines above it, so that nbgrader's
