@@ -8,8 +8,9 @@ whose truncation error is O(h²) (the forward difference (f(x + h) − f(x)) / h
 O(h)). Round-off grows like ε_mach / h, so the total error is smallest near
 h ≈ ε_mach^(1/3) ≈ 6e-6 for float64: that is the default step. Chapter 2 plots both regimes.
 
-These functions *check* gradients; the course never trains with them (one pair of
-evaluations per input makes them n times as expensive as backpropagation).
+These functions *check* gradients; the course never trains with them. A gradient in Rⁿ
+costs 2n evaluations of f (one pair per input), where backpropagation costs about three
+forward passes (one forward, one backward of about twice the work) whatever n is.
 """
 
 from __future__ import annotations
@@ -81,31 +82,55 @@ def derivative(f: Callable[[float], float], x: float, h: float = DEFAULT_STEP) -
     return float((up - down).item() / (2 * h))
 
 
+def _central_columns(
+    f: Callable, x0: NDArray[np.float64], h: float, what: str, scalar: bool = False
+) -> NDArray[np.float64]:
+    """The m×n matrix of central differences, from exactly 2n evaluations of f.
+
+    f is evaluated only at the 2n points x ± h eⱼ (never at x itself): the first pair
+    fixes the output size m and every later pair must keep it.
+    """
+    n = x0.size
+    if n == 0:
+        raise ValueError(f"{what} needs at least one input, got an empty x")
+    J: NDArray[np.float64] | None = None
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h
+        up = _value(f, x0 + e, what)
+        down = _value(f, x0 - e, what)
+        if J is None:
+            if scalar and up.size != 1:
+                raise ValueError(
+                    f"{what} needs a scalar-valued f, got output shape {up.shape}; use jacobian()"
+                )
+            if up.ndim > 1:
+                raise ValueError(
+                    f"{what} needs f to return a scalar or a vector, got shape {up.shape}"
+                )
+            J = np.empty((up.size, n))
+        m = J.shape[0]
+        if up.size != m or down.size != m:
+            raise ValueError(
+                f"f changed its output size: {m} at x + h e_0, "
+                f"{up.size} at x + h e_{j} and {down.size} at x − h e_{j}"
+            )
+        J[:, j] = (up.reshape(-1) - down.reshape(-1)) / (2 * h)
+    assert J is not None
+    return J
+
+
 def jacobian(
     f: Callable[[NDArray[np.float64]], ArrayLike], x: ArrayLike, h: float = DEFAULT_STEP
 ) -> NDArray[np.float64]:
     """The m×n Jacobian J[i, j] = ∂fᵢ/∂xⱼ of f: Rⁿ → Rᵐ by central differences.
 
-    Column j is (f(x + h eⱼ) − f(x − h eⱼ)) / 2h, with eⱼ the j-th unit vector, so the
-    cost is 2n evaluations of f and the error O(h²). Rows index outputs, columns inputs
-    (chapter 2: for f(x) = (x₁² + x₂², x₂² + x₃²x₂), J is 2×3).
+    Column j is (f(x + h eⱼ) − f(x − h eⱼ)) / 2h, with eⱼ the j-th unit vector. The cost
+    is exactly 2n evaluations of f (at x ± h eⱼ, never at x itself) and the error O(h²).
+    Rows index outputs, columns inputs (chapter 2: for f(x) = (x₁² + x₂², x₂² + x₃²x₂),
+    J is 2×3).
     """
-    h = _check_step(h)
-    x0 = _as_point(x)
-    f0 = _value(f, x0, "jacobian")
-    if f0.ndim > 1:
-        raise ValueError(f"jacobian needs f to return a scalar or a vector, got shape {f0.shape}")
-    m, n = f0.size, x0.size
-    J = np.empty((m, n))
-    for j in range(n):
-        e = np.zeros(n)
-        e[j] = h
-        up = _value(f, x0 + e, "jacobian").reshape(-1)
-        down = _value(f, x0 - e, "jacobian").reshape(-1)
-        if up.size != m or down.size != m:
-            raise ValueError(f"f changed its output size: {m} at x, {up.size} at x + h e_{j}")
-        J[:, j] = (up - down) / (2 * h)
-    return J
+    return _central_columns(f, _as_point(x), _check_step(h), "jacobian")
 
 
 def gradient(
@@ -114,15 +139,10 @@ def gradient(
     """∇f(x) = (∂f/∂x₁, …, ∂f/∂xₙ) of a scalar function f: Rⁿ → R, by central differences.
 
     The gradient points in the direction of steepest ascent. It is the single row of the
-    1×n Jacobian, returned with x's shape (n,). Error O(h²). Chapter 2.
+    1×n Jacobian, returned with x's shape (n,), and costs the same: exactly 2n evaluations
+    of f, error O(h²). Chapters 2 and 5.
     """
-    x0 = _as_point(x)
-    out = np.asarray(f(x0))
-    if out.size != 1:
-        raise ValueError(
-            f"gradient needs a scalar-valued f, got output shape {out.shape}; use jacobian()"
-        )
-    return jacobian(f, x0, h)[0]
+    return _central_columns(f, _as_point(x), _check_step(h), "gradient", scalar=True)[0]
 
 
 def hessian(
@@ -133,7 +153,9 @@ def hessian(
     H[i, j] ≈ (f(x+hᵢ+hⱼ) − f(x+hᵢ−hⱼ) − f(x−hᵢ+hⱼ) + f(x−hᵢ−hⱼ)) / 4h², error O(h²);
     the result is symmetrised, (H + Hᵀ)/2. Second differences divide by h², so round-off
     grows like ε/h² and the best step is larger, about ε^(1/4) ≈ 1e-4 (the default).
-    Chapter 2 classifies critical points by its eigenvalues.
+    It costs 2n(n + 1) + 1 evaluations of f: one at x to check that f is scalar-valued,
+    then four for each of the n(n + 1)/2 entries on and above the diagonal. Chapter 2
+    classifies critical points by its eigenvalues.
     """
     h = _check_step(h)
     x0 = _as_point(x)

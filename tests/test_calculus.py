@@ -155,3 +155,69 @@ def test_non_numeric_input_raises_type_error():
         calculus.gradient(lambda v: v.sum(), "abc")
     with pytest.raises(TypeError, match="step h"):
         calculus.derivative(np.sin, 1.0, h="small")
+
+
+# ------------------------------------------------------------------ cost: evaluations of f
+class CountingF:
+    """Wraps f and counts how often it is called."""
+
+    def __init__(self, f):
+        self.f, self.calls = f, 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return self.f(x)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7])
+def test_gradient_and_jacobian_call_f_exactly_2n_times_as_their_docstrings_say(n):
+    x = np.linspace(0.5, 1.5, n)
+    scalar, vector = CountingF(lambda v: np.sum(v**3)), CountingF(lambda v: np.array([v.sum(), v @ v]))
+    np.testing.assert_allclose(calculus.gradient(scalar, x), 3 * x**2, rtol=1e-8)
+    assert calculus.jacobian(vector, x).shape == (2, n)
+    assert scalar.calls == 2 * n and vector.calls == 2 * n
+    for fn in (calculus.gradient, calculus.jacobian):
+        assert "exactly 2n evaluations of f" in " ".join(fn.__doc__.split())
+
+
+def test_chapter5_gradient_at_2_5_takes_4_evaluations():
+    f = CountingF(lambda x: np.log(x[0]) + x[0] * x[1] - np.sin(x[1]))
+    g = calculus.gradient(f, [2.0, 5.0])
+    np.testing.assert_allclose(g, [5.5, 2 - np.cos(5.0)], rtol=1e-9)
+    assert f.calls == 4
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_hessian_calls_f_2n_times_n_plus_1_plus_1_as_its_docstring_says(n):
+    f = CountingF(lambda v: np.sum(v**2) + v[0] * v[-1])
+    calculus.hessian(f, np.ones(n))
+    assert f.calls == 2 * n * (n + 1) + 1
+    assert "2n(n + 1) + 1 evaluations of f" in " ".join(calculus.hessian.__doc__.split())
+
+
+def test_empty_input_and_changing_output_size_are_refused():
+    with pytest.raises(ValueError, match="at least one input, got an empty x"):
+        calculus.gradient(lambda v: 0.0, [])
+    with pytest.raises(ValueError, match="f changed its output size"):
+        calculus.jacobian(lambda v: np.ones(2) if v[0] > 1 else np.ones(3), [1.0, 1.0])
+    with pytest.raises(ValueError, match="scalar or a vector"):
+        calculus.jacobian(lambda v: np.ones((2, 2)), [1.0])
+
+
+def test_chapter2_chain_rule_example_text_and_code_use_the_same_g():
+    """The chapter's g(u) = (u₁u₂, sin u₁, e^{u₂/10}): the formula in the text, the code's
+    g and its hand-written Jacobian J_g agree, J_g checked against torch.autograd."""
+    torch = pytest.importorskip("torch")
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "chapters" / "02_calculus.md").read_text()
+    assert r"e^{u_2/10}" in page and r"e^{u_2})" not in page
+    code = page[page.index("def g(u):"):page.index("h = lambda x: g(f(x))")]
+    names: dict = {"np": np}
+    exec(code, names)
+    u = np.array([0.7, -1.3])
+    np.testing.assert_allclose(names["g"](u), [u[0] * u[1], np.sin(u[0]), np.exp(u[1] / 10)])
+    t = torch.tensor(u)
+    auto = torch.autograd.functional.jacobian(
+        lambda v: torch.stack([v[0] * v[1], torch.sin(v[0]), torch.exp(v[1] / 10)]), t)
+    np.testing.assert_allclose(names["J_g"](u), auto.numpy(), rtol=1e-14)

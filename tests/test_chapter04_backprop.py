@@ -174,6 +174,25 @@ def test_training_flop_2_41e10_per_step_at_batch_32_and_7_5e14_per_epoch() -> No
     assert math.ceil(300 / 32) == 10
 
 
+def test_backward_pass_costs_twice_the_forward_so_a_gradient_costs_three_forward_passes() -> None:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    sizes, B = (64, 128, 32, 10), 16
+    torch.manual_seed(0)
+    layers = [torch.nn.Linear(a, b, dtype=torch.float64) for a, b in zip(sizes[:-1], sizes[1:])]
+    x = torch.randn(B, sizes[0], dtype=torch.float64, requires_grad=True)  # ∂l/∂x too, as in the table
+    with FlopCounterMode(display=False) as forward:
+        h = x
+        for k, layer in enumerate(layers):
+            h = layer(h) if k == len(layers) - 1 else torch.sigmoid(layer(h))
+        loss = torch.nn.functional.cross_entropy(h, torch.zeros(B, dtype=torch.long))
+    with FlopCounterMode(display=False) as backward:
+        loss.backward()
+    fwd, bwd = forward.get_total_flops(), backward.get_total_flops()
+    assert fwd == sum(2 * B * a * b for a, b in zip(sizes[:-1], sizes[1:]))  # 2·B·n_in·n_out
+    assert bwd == 2 * fwd and fwd + bwd == 3 * fwd  # the chapter's 6·B·n_in·n_out per layer
+
+
 # ----------------------------------------------------------------- vanishing gradients
 def _layer_gradient_norms(activation: str, initialiser=None) -> np.ndarray:
     X, y = data.spirals(300, classes=3, noise=0.2, seed=0)
