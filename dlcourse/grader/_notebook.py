@@ -26,11 +26,12 @@ from dlcourse.checks import Check
 from dlcourse.checks import get as get_check
 
 from . import _collect, _runner, _sandbox, _static
-from ._plan import KeyCheck, KeyNotebook, PlanCell, SubmissionError, bound_names, build_plan
-from ._plan import read_submission
+from ._plan import KeyCheck, KeyNotebook, PlanCell, StudentCell, SubmissionError, bound_names
+from ._plan import build_plan, read_submission
 
 __all__ = [
-    "Row", "Settings", "grade_notebook", "rows_for", "check_seed", "verdict", "notebook_budget",
+    "Row", "Settings", "grade_notebook", "read_cells", "rows_for", "check_seed", "verdict",
+    "notebook_budget",
 ]
 
 Outcomes = Sequence[_runner.Outcome]
@@ -49,6 +50,7 @@ class Row:
     max_points: float
     status: str
     message: str
+    sandbox: str = "bwrap"  # how the kernel was isolated: "bwrap", or "none" (not isolated)
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,26 @@ def _judge(check: KeyCheck, seed: int, path: str, index: int, plan: Sequence[Pla
     return _replay(check, seed, record)
 
 
+def _faults(plan: Sequence[PlanCell], outcomes: Outcomes, index: int, timeout: float) -> str:
+    """What happened to the kernel before the check at ``index``, in a student's words."""
+    notes = []
+    for j in range(index):
+        outcome = outcomes[j]
+        if not outcome.restarted:
+            continue
+        check = plan[j].check
+        what = plan[j].where if check is None else f"{check.function} (on the grader's cases)"
+        if outcome.status == "timeout":
+            event = (f"{what} did not finish within {timeout:g} s and did not stop when "
+                     "interrupted, so the grader restarted the kernel")
+        else:
+            event = f"the kernel died ({outcome.detail}) while {what} ran"
+        notes.append(f"  Note: {event}. The cells after it were run again "
+                     "in a fresh kernel, without that one: whatever it would have defined is "
+                     "missing there.")
+    return "\n".join(notes)
+
+
 def _flag(judged: _Judged, findings: Sequence[_static.Finding]) -> _Judged:
     why = "; ".join(str(f) for f in findings[:3])
     if len(findings) > 3:
@@ -225,13 +247,21 @@ def _flag(judged: _Judged, findings: Sequence[_static.Finding]) -> _Judged:
                               f"The check itself said: {judged.message}")
 
 
-async def grade_notebook(student: str, path: Path, key: KeyNotebook, settings: Settings,
-                         package_root: str) -> list[Row]:
-    """Grade one submission of one key notebook; every check of the key gets exactly one row."""
+def read_cells(path: Path) -> list[StudentCell] | str:
+    """The code cells of a submission, read by the grader before any kernel runs (so that no
+    kernel can change what a classmate handed in), or why it cannot be graded."""
     try:
-        cells = read_submission(path)
+        return read_submission(path)
     except SubmissionError as exc:
-        return rows_for(student, key, "error", f"the submission cannot be graded: {exc}")
+        return f"the submission cannot be graded: {exc}"
+
+
+async def grade_notebook(student: str, cells: list[StudentCell], key: KeyNotebook,
+                         settings: Settings, package_root: str) -> list[Row]:
+    """Grade one submission of one key notebook; every check of the key gets exactly one row.
+
+    The kernel sees the submission's cells only, never its file.
+    """
     plan = build_plan(key, cells)
     findings = _static.analyze(
         [_static.Code(c.source, c.where if c.role == "student" else None)
@@ -271,6 +301,8 @@ async def grade_notebook(student: str, path: Path, key: KeyNotebook, settings: S
             chk = cell.check
             judged = _judge(chk, seeds[chk.grade_id], paths[chk.grade_id], index, plan, outcomes,
                             settings.timeout)
+            if note := _faults(plan, outcomes, index, settings.timeout):
+                judged = _Judged(judged.status, f"{judged.message}\n{note}")
             mine = [f for f in findings if f.check_id in (None, chk.check_id)]
             if mine:
                 judged = _flag(judged, mine)

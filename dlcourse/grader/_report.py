@@ -1,6 +1,7 @@
 """What grading writes: the gradebook, the summary for an LMS, feedback, and a manifest.
 
-``OUT/grades.csv``    one row per student × notebook × check (``Row``'s fields)
+``OUT/grades.csv``    one row per student × notebook × check (``Row``'s fields; the last,
+                      ``sandbox``, says whether the kernel was isolated: bwrap or none)
 ``OUT/summary.csv``   one row per student: points per notebook, total, max
 ``OUT/feedback/``     ``<student>.md``: per check, the verdict and the student's message
 ``OUT/manifest.json`` the key's outline (notebooks, checks, points: no code) and the shard
@@ -53,7 +54,7 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def _grades_text(rows: Sequence[Row]) -> str:
     lines = ([r.student, r.notebook, r.check, _num(r.points), _num(r.max_points), r.status,
-              r.message] for r in rows)
+              r.message, r.sandbox] for r in rows)
     return _csv_text(COLUMNS, lines)
 
 
@@ -141,11 +142,11 @@ def read_grades(path: Path) -> list[Row]:
                 raise GraderUsageError(f"{path}: expected the columns {','.join(COLUMNS)}")
             rows = []
             for line in reader:
-                student, notebook, check, points, max_points, status, message = line
+                student, notebook, check, points, max_points, status, message, sandbox = line
                 if status not in STATUSES:
                     raise GraderUsageError(f"{path}: unknown status {status!r}")
                 rows.append(Row(student, notebook, check, float(points), float(max_points), status,
-                                message))
+                                message, sandbox))
     except GraderUsageError:
         raise
     except (OSError, ValueError) as exc:

@@ -50,6 +50,7 @@ class Outcome:
 
     status: Status
     detail: str = ""
+    restarted: bool = False  # the kernel was gone after this cell: the rest ran in a new one
 
 
 class _KernelManager(AsyncKernelManager):
@@ -260,6 +261,7 @@ async def execute(session: KernelSession, roles: Sequence[str], budget: float) -
         outcomes[index] = outcome
         if not session.alive:
             bad.add(index)
+            outcome.restarted = index + 1 < len(roles)
         index += 1
     await session.stop()
     return outcomes
@@ -275,6 +277,7 @@ async def _replay(session: KernelSession, roles: Sequence[str], upto: int, bad: 
         outcome = await session.run(j)
         if not session.alive:
             bad.add(j)
+            outcome.restarted = True
             outcomes[j] = outcome
             return False
     return True
@@ -289,4 +292,5 @@ def kernel_env(threads: int, extra_path: str, home: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (extra_path, env.get("PYTHONPATH", "")) if p)
     env.setdefault("MPLBACKEND", "Agg")
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # the library's files stay as fingerprinted
     return private_env(env, home)

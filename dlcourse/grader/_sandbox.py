@@ -52,7 +52,7 @@ GPU_GLOBS = ("/dev/nvidia*", "/dev/nvidia-caps/*", "/dev/dri/*")
 HOME = "/home/student"
 TMP_BYTES = 512 * 2**20  # each of /tmp, HOME and the working folder
 KEEP_ENV = ("LANG", "LANGUAGE", "TZ", "PYTHONHASHSEED", "MPLBACKEND",
-            "PYDEVD_DISABLE_FILE_VALIDATION", "PYTHONPATH")
+            "PYDEVD_DISABLE_FILE_VALIDATION", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
 KEEP_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_", "CUDA_", "NVIDIA_", "CUBLAS_")
 BWRAP_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: "
               "`dnf install bubblewrap`), or grade with `--sandbox none` (not isolated)")

@@ -2,7 +2,8 @@
 
 The grader starts ``python -m dlcourse.grader._worker`` once per job and talks to it in
 JSON lines: first the run's settings and key, then one task per line
-(``{"student", "path", "notebook"}``), each answered by ``{"rows": [...]}``. Whatever a
+(``{"student", "notebook", "cells"}``: the submission's code cells, read by the grader),
+each answered by ``{"rows": [...]}``. Whatever a
 submission does, the worst it can do is end this process; the grader then reports that
 notebook as ``error`` and starts a new worker for the next one.
 
@@ -22,11 +23,10 @@ import threading
 import time
 import traceback
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, TextIO
 
 from ._notebook import Settings, grade_notebook, rows_for
-from ._plan import KeyNotebook
+from ._plan import KeyNotebook, StudentCell
 
 
 def _protocol_stream() -> TextIO:
@@ -94,9 +94,9 @@ def serve(inp: TextIO, out: TextIO) -> None:
         task = json.loads(line)
         notebook = key[task["notebook"]]
         try:
+            cells = [StudentCell(*c) for c in task["cells"]]
             rows = loop.run_until_complete(
-                grade_notebook(task["student"], Path(task["path"]), notebook, settings,
-                               package_root)
+                grade_notebook(task["student"], cells, notebook, settings, package_root)
             )
         except Exception as exc:  # noqa: BLE001 - a grader bug must not cost other notebooks
             traceback.print_exc()

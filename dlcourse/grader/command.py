@@ -26,14 +26,15 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import dlcourse
 
-from ._notebook import Row, Settings, notebook_budget, rows_for
-from ._plan import GraderUsageError, KeyNotebook, load_key
+from ._integrity import changed, fingerprint
+from ._notebook import Row, Settings, notebook_budget, read_cells, rows_for
+from ._plan import GraderUsageError, KeyNotebook, StudentCell, load_key
 from ._report import count, read_grades, read_manifest, write_all
 from ._sandbox import Sandbox, SandboxUnavailable, choose
 
@@ -53,6 +54,7 @@ class GradeResult:
 
     rows: list[Row]
     seconds: float
+    stopped: str = ""  # why grading stopped early (the library changed), or ""
 
     def summary_line(self) -> str:
         students = len({r.student for r in self.rows})
@@ -71,6 +73,7 @@ class _Worker:
     def _start(self) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = _with_package(env.get("PYTHONPATH", ""))
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # the library's files stay as fingerprinted
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "dlcourse.grader._worker"],
@@ -224,24 +227,45 @@ def grade(
         seed=secrets.randbits(62) if seed is None else seed, sandbox=box.kind, bwrap=box.bwrap,
     )
     rows: list[Row] = []
-    tasks: list[tuple[str, KeyNotebook, Path]] = []
-    for student in students:
+    tasks: list[tuple[str, KeyNotebook, list[StudentCell]]] = []
+    for student in students:  # every submission is read before any kernel runs
         for nb in notebooks:
             path = root / student / nb.name
-            if path.exists() or path.is_symlink():
-                tasks.append((student, nb, path))
-            else:
+            if not (path.exists() or path.is_symlink()):
                 rows += rows_for(student, nb, "missing", _missing(student, root / student, nb))
+            elif isinstance(cells := read_cells(path), str):
+                rows += rows_for(student, nb, "error", cells)
+            else:
+                tasks.append((student, nb, cells))
     bar = _progress(len(students) * len(notebooks), progress)
     bar.update(len(students) * len(notebooks) - len(tasks))
+    guard = _LibraryGuard()
     try:
-        _run_tasks(tasks, settings, notebooks, out / "grader.log", jobs, rows, bar, on_row)
+        _run_tasks(tasks, settings, notebooks, out / "grader.log", jobs, rows, bar, on_row, guard)
     finally:
         bar.close()
-    rows = _in_order(rows, notebooks)
+    rows = [replace(r, sandbox=box.kind) for r in _in_order(rows, notebooks)]
     write_all(out, rows, notebooks, {"shard": f"{shard[0]}/{shard[1]}",
-                                     "timeout": settings.timeout, "dlcourse": dlcourse.__version__})
-    return GradeResult(rows, time.monotonic() - started)
+                                     "timeout": settings.timeout, "dlcourse": dlcourse.__version__,
+                                     "sandbox": box.kind, "not_isolated_because": box.why_not})
+    return GradeResult(rows, time.monotonic() - started, guard.stopped)
+
+
+class _LibraryGuard:
+    """Stops the run when the library changes on disk (see ``_integrity``)."""
+
+    def __init__(self) -> None:
+        self.start = fingerprint()
+        self.stopped = ""
+        self.lock = threading.Lock()
+
+    def intact(self) -> list[str]:
+        """What changed since the start ([] if nothing)."""
+        return changed(self.start, fingerprint())
+
+    def stop(self, why: str) -> None:
+        with self.lock:
+            self.stopped = self.stopped or why
 
 
 def _choose_sandbox(mode: str) -> Sandbox:
@@ -270,7 +294,7 @@ def _check_options(jobs: int, timeout: float, memory_mb: int) -> None:
 
 
 def _run_tasks(
-    tasks: Sequence[tuple[str, KeyNotebook, Path]],
+    tasks: Sequence[tuple[str, KeyNotebook, list[StudentCell]]],
     settings: Settings,
     notebooks: Sequence[KeyNotebook],
     log: Path,
@@ -278,8 +302,13 @@ def _run_tasks(
     rows: list[Row],
     bar: Any,
     on_row: Callable[[Row], None] | None,
+    guard: _LibraryGuard,
 ) -> None:
-    """Grade the notebooks of ``tasks`` on ``jobs`` workers, adding their rows to ``rows``."""
+    """Grade the notebooks of ``tasks`` on ``jobs`` workers, adding their rows to ``rows``.
+
+    The library is compared with its fingerprint before and after each notebook: a notebook
+    after which it changed is ``error`` and flagged, and nothing more is graded.
+    """
     config = json.dumps({"settings": asdict(settings), "key": [nb.to_json() for nb in notebooks],
                          "package_root": PACKAGE_ROOT})
     everyone = [_Worker(config, log) for _ in range(min(jobs, max(1, len(tasks))))]
@@ -288,13 +317,28 @@ def _run_tasks(
         idle.put(w)
     lock = threading.Lock()
 
-    def run(task: tuple[str, KeyNotebook, Path]) -> None:
-        student, nb, path = task
+    def run(task: tuple[str, KeyNotebook, list[StudentCell]]) -> None:
+        student, nb, cells = task
         worker = idle.get()
         try:
-            limit = notebook_budget(settings, nb) + 300  # and time to start and restart kernels
-            task = {"student": student, "notebook": nb.name, "path": str(path)}
-            answer = worker.grade(task, limit)
+            if guard.stopped or (before := guard.intact()):
+                if not guard.stopped:
+                    guard.stop(f"dlcourse's files changed before {student}/{nb.name} ran: "
+                               f"{', '.join(before[:3])}")
+                answer: list[dict[str, Any]] | str = (
+                    f"not graded: {guard.stopped}. Grading stopped; restore the library "
+                    "(reinstall dlcourse) and grade again")
+            else:
+                limit = notebook_budget(settings, nb) + 300  # and time to (re)start kernels
+                job = {"student": student, "notebook": nb.name,
+                       "cells": [[c.number, c.source, c.grade_id] for c in cells]}
+                answer = worker.grade(job, limit)
+                if after := guard.intact():
+                    guard.stop(f"{student}/{nb.name} changed dlcourse's files "
+                               f"({', '.join(after[:3])})")
+                    answer = (f"Flagged for review, 0 points: while this notebook ran, the "
+                              f"grader's library changed on disk ({', '.join(after[:3])}). "
+                              "Grading stopped.")
         finally:
             idle.put(worker)
         if isinstance(answer, str):
@@ -448,4 +492,7 @@ def main(argv: Sequence[str]) -> int:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
     print(result.summary_line())
+    if result.stopped:
+        print(f"error: grading stopped early: {result.stopped}", file=sys.stderr)
+        return 3
     return 0
