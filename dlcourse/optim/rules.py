@@ -6,8 +6,12 @@ step) *in place* and returns nothing. The arithmetic uses only what numpy arrays
 torch tensors share — the operators ``+ - * / **``, ``abs``, comparisons and in-place
 assignments such as ``m *= β1`` — so the same lines drive :func:`dlcourse.optim.minimize`
 on numpy vectors and the ``torch.optim`` optimizers of :mod:`dlcourse.optim.optimizers`.
-In-place updates of the state are not only thrifty: a rule that builds a fresh array for
-every term runs much slower on large models.
+The order of the operations is PyTorch's (for instance m + (1 − β1)(g − m), the way
+``torch.lerp`` rounds β1 m + (1 − β1) g), so that the numpy paths of :func:`minimize`
+follow torch.optim's to float64 round-off. The ``torch.optim`` classes execute each rule
+with torch's in-place operations instead (:mod:`dlcourse.optim.inplace`, the same
+formula and state, op for op torch's own step), which is what makes them as fast as
+torch's on models with millions of parameters.
 
 Hyper-parameters have the names and defaults of their ``torch.optim`` namesakes, and the
 state uses the same keys (``exp_avg`` is m, ``exp_avg_sq`` is v, …). The step counter
@@ -37,6 +41,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import sys
 from typing import Any, Callable, Protocol
 
 import numpy as np
@@ -298,8 +303,7 @@ def rmsprop(
     v += (1 - alpha) * g * g
     if centered:
         g_avg = state["grad_avg"]
-        g_avg *= alpha
-        g_avg += (1 - alpha) * g
+        g_avg += (1 - alpha) * (g - g_avg)  # ḡ ← αḡ + (1 − α)g, rounded as torch's lerp
         v = v - g_avg * g_avg
     denom = (v + eps) ** 0.5 if eps_inside_sqrt else v**0.5 + eps
     if momentum > 0:
@@ -379,9 +383,8 @@ def adam(
 
     Defaults η = 1e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8. Because m and v start at zero they
     are biased towards zero early on; dividing by 1 − βᵗ removes the bias, so the first
-    step moves every coordinate by about η. (√v̂ is computed as √v / √(1 − β2ᵗ), like
-    PyTorch does; the code allocates as few new arrays as it can, which is what makes a
-    rule fast on a model with millions of parameters.)
+    step moves every coordinate by about η. (The code rounds like PyTorch: √v̂ is
+    √v / √(1 − β2ᵗ), and m ← β1 m + (1 − β1) g is computed as m + (1 − β1)(g − m).)
     """
     beta1, beta2 = betas
     if maximize:
@@ -399,28 +402,17 @@ def adam(
         else:
             g = g + weight_decay * theta
     m, v = state["exp_avg"], state["exp_avg_sq"]
-    m *= beta1
-    m += (1 - beta1) * g  # m ← β1 m + (1 − β1) g
-    g2 = g * g
-    g2 *= 1 - beta2
+    m += (1 - beta1) * (g - m)  # m ← β1 m + (1 − β1) g
     v *= beta2
-    v += g2  # v ← β2 v + (1 − β2) g ⊙ g
+    v += (1 - beta2) * g * g  # v ← β2 v + (1 − β2) g ⊙ g
     if amsgrad:
         _maximum_(state["max_exp_avg_sq"], v)
         v = state["max_exp_avg_sq"]
-    # the update, built in place in one new array (each new array costs time on big models)
     if eps_inside_sqrt:
-        update = v / (1 - beta2**t)  # v̂
-        update += eps
-        update **= 0.5  # √(v̂ + ε)
+        denom = (v / (1 - beta2**t) + eps) ** 0.5  # √(v̂ + ε)
     else:
-        update = v**0.5
-        update /= (1 - beta2**t) ** 0.5  # √v̂
-        update += eps  # √v̂ + ε
-    update **= -1
-    update *= m
-    update *= lr / (1 - beta1**t)  # η m̂ / (√v̂ + ε)
-    theta -= update
+        denom = v**0.5 / (1 - beta2**t) ** 0.5 + eps  # √v̂ + ε
+    theta -= lr / (1 - beta1**t) * (m / denom)  # η m̂ / (√v̂ + ε)
 
 
 def adamw(
@@ -483,8 +475,7 @@ def adamax(
     if weight_decay != 0:
         g = g + weight_decay * theta
     m, u = state["exp_avg"], state["exp_inf"]
-    m *= beta1
-    m += (1 - beta1) * g
+    m += (1 - beta1) * (g - m)  # m ← β1 m + (1 − β1) g
     u *= beta2
     _maximum_(u, abs(g) + eps)
     theta -= lr / (1 - beta1**t) * (m / u)
@@ -535,8 +526,7 @@ def nadam(
     state["mu_product"] *= mu
     mu_product = state["mu_product"]
     m, v = state["exp_avg"], state["exp_avg_sq"]
-    m *= beta1
-    m += (1 - beta1) * g
+    m += (1 - beta1) * (g - m)  # m ← β1 m + (1 − β1) g
     v *= beta2
     v += (1 - beta2) * g * g
     v_hat = v / (1 - beta2**t)
@@ -572,7 +562,22 @@ def hyper_defaults(rule: Callable[..., None]) -> dict[str, Any]:
     }
 
 
+def _is_tensor(value: Any) -> bool:
+    torch = sys.modules.get("torch")  # a tensor means torch is loaded already
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
+#: The hyper-parameters that torch.optim also accepts as a 1-element tensor.
+_TENSOR_OK = ("lr", "weight_decay")
+
+
 def _real(name: str, value: Any) -> float:
+    if name in _TENSOR_OK and _is_tensor(value):
+        if value.numel() != 1:
+            raise ValueError(f"Tensor {name} must be 1-element")
+        if value.is_complex() or value.dtype == sys.modules["torch"].bool:
+            raise TypeError(f"{name} must be a real number, got a {value.dtype} tensor")
+        return float(value.item())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     return float(value)
@@ -595,7 +600,8 @@ def check_hyper(**hyper: Any) -> None:
     """Raise ValueError (TypeError) for a hyper-parameter value (type) that torch.optim refuses.
 
     Known names: those of the rules above. The messages are torch's, e.g.
-    ``Invalid learning rate: -0.1``; NaN is refused too.
+    ``Invalid learning rate: -0.1``; NaN is refused too. ``lr`` and ``weight_decay`` may
+    be 1-element torch tensors, as in torch.optim.
     """
     for name, value in hyper.items():
         if name in _AT_LEAST_ZERO:
