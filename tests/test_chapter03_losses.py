@@ -124,6 +124,26 @@ def test_weight_decay_gradient_is_2_lambda_W() -> None:
     np.testing.assert_allclose(calculus.gradient(lambda w: lam * np.sum(w**2), W), 2 * lam * W, rtol=1e-8)
 
 
+
+def test_torch_weight_decay_2_lambda_is_the_chapters_penalty_lambda_w_squared() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    X, y, lam = rng.normal(size=(20, 3)), rng.normal(size=20), 0.3
+    data_loss = lambda w: ((torch.tensor(X) @ w - torch.tensor(y)) ** 2).mean()
+    with_decay = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    with_penalty = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    decay = torch.optim.SGD([with_decay], lr=0.05, weight_decay=2 * lam)
+    plain = torch.optim.SGD([with_penalty], lr=0.05)
+    for _ in range(50):
+        for opt, w, loss in [(decay, with_decay, data_loss(with_decay)),
+                             (plain, with_penalty, data_loss(with_penalty) + lam * (with_penalty**2).sum())]:
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    np.testing.assert_allclose(with_decay.detach().numpy(), with_penalty.detach().numpy(), rtol=1e-13)
+    assert np.abs(with_decay.detach().numpy()).min() > 1e-3  # it moved
+
+
 def _polynomial_table() -> dict[float, tuple[float, float, float]]:
     rng = np.random.default_rng(1)
     n = 10

@@ -42,6 +42,18 @@ def test_the_quartic_misprint_would_give_354_5_instead_of_15():
     assert misprint == 354.5 != landscapes.minibatch_grad(w, [1, 2, 3, 4])
 
 
+def test_the_misprints_gradient_354_5_and_15_are_gradients_the_steps_are_35_45_and_1_5():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(10.0, dtype=torch.float64, requires_grad=True)
+    quartic = ((w - 1) ** 2 + (w - 2) ** 2 + (w - 3) ** 4 + (w - 4) ** 2) / 4
+    (grad,) = torch.autograd.grad(quartic, w)
+    eta = 0.1
+    assert grad.item() == 354.5 and eta * grad.item() == pytest.approx(35.45, rel=1e-15)
+    assert 10.0 - eta * grad.item() == pytest.approx(-25.45, rel=1e-15)
+    g = landscapes.minibatch_grad(10.0, [1, 2, 3, 4])
+    assert g == 15.0 and eta * g == pytest.approx(1.5, rel=1e-15)
+
+
 def test_random_batches_of_4_average_to_the_full_gradient():
     rng = np.random.default_rng(0)
     estimates = [landscapes.minibatch_grad(10.0, rng.choice(np.arange(1, 1001), 4, replace=False))

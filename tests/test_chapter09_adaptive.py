@@ -98,6 +98,28 @@ def test_uncorrected_adams_first_step_is_316_times_too_long_and_peaks_at_65():
     assert 0.1 / np.sqrt(0.001) == pytest.approx(3.1623, abs=1e-4)
 
 
+@pytest.mark.parametrize("t", [1, 2, 10, 100])
+def test_without_correction_the_step_is_1_minus_b1_t_over_sqrt_1_minus_b2_t_times_torchs(t):
+    """The glossary's claim: zero initialisation makes uncorrected steps too long, 3.16× at t = 1."""
+    torch = pytest.importorskip("torch")
+    b1, b2, lr, g = 0.9, 0.999, 1e-3, 0.7
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=lr, betas=(b1, b2), eps=0.0)
+    m = v = 0.0
+    for _ in range(t):
+        before = p.detach().clone()
+        p.grad = torch.full_like(p, g)
+        opt.step()
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+    corrected = (before - p.detach()).item()
+    uncorrected = lr * m / np.sqrt(v)
+    ratio = (1 - b1**t) / np.sqrt(1 - b2**t)
+    assert uncorrected / corrected == pytest.approx(ratio, rel=1e-12)
+    assert ratio > 1  # too long, not too short
+    if t == 1:
+        assert ratio == pytest.approx(3.1623, abs=1e-4)
+
+
 def test_missing_power_t_gives_a_right_first_step_then_twice_too_long_then_0316():
     lengths = adam_lengths(lambda t: 0.1, lambda t: 0.001)
     assert lengths[0] == pytest.approx(1.0, rel=1e-12)
@@ -176,6 +198,29 @@ def test_adamw_step_is_decay_then_the_adam_step_on_the_plain_gradient():
     optim.adamw(a, g, {}, lr=0.1, weight_decay=0.5)
     optim.adam(b, g, {}, lr=0.1)
     np.testing.assert_allclose(a, b, rtol=1e-15)
+
+
+
+def test_torch_adamw_is_the_papers_rule_with_lambda_divided_by_the_learning_rate():
+    """Loshchilov & Hutter: θ ← θ − η_t(α m̂/(√v̂ + ε) + λθ); torch decays by lr·weight_decay."""
+    torch = pytest.importorskip("torch")
+    alpha, lam_paper, b1, b2, eps = 1e-3, 1e-4, 0.9, 0.999, 1e-8
+    multiplier = lambda t: 0.5 * (1 + np.cos(np.pi * t / 200))  # η_t, a cosine schedule
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(200, 4))
+    p = torch.tensor([1.0, -2.0, 0.5, 3.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([p], lr=alpha, betas=(b1, b2), eps=eps, weight_decay=lam_paper / alpha)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, multiplier)
+    theta, m, v = p.detach().numpy().copy(), np.zeros(4), np.zeros(4)
+    for t, g in enumerate(grads, 1):
+        p.grad = torch.tensor(g)
+        opt.step()
+        sched.step()
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        theta = theta - multiplier(t - 1) * (alpha * m_hat / (np.sqrt(v_hat) + eps) + lam_paper * theta)
+    np.testing.assert_allclose(p.detach().numpy(), theta, rtol=1e-12, atol=1e-15)
+    assert lam_paper / alpha == pytest.approx(0.1)  # the chapter's example
 
 
 # ------------------------------------------------------------------ limits
