@@ -15,8 +15,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import landscapes, optim
-from . import Case, Check, compare_trajectories, register
-from .momentum import step_check, torch_path, variant_hint
+from . import Case, Check, as_float_array, compare_trajectories, is_float32, register
+from .momentum import require_torch, step_check, torch_path, variant_hint
 
 __all__ = ["drive_adam", "torch_adam_run"]
 
@@ -32,6 +32,12 @@ def _describe(**arrays: Any) -> str:
 
 
 # =================================================================== 09.adagrad_step
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - s ← s + g ⊙ g, accumulated (every case with s ≠ 0: the chapter's table, random ones);
+# - the new s in the step, θ ← θ − η g/(√s + ε) (every case);
+# - ε outside the square root (the first step with a tiny gradient 1e-6 and s = 0);
+# - elementwise, any shape (a 3-vector, a 2 × 3 array); return (theta, s).
+# Precision: one step needs no float64; a float32 answer is judged at float32 precision.
 def adagrad_step_reference(theta: Any, grad: Any, s: Any, lr: float, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """AdaGrad: s ← s + g ⊙ g; θ ← θ − η g / (√s + ε) (dlcourse.optim.adagrad)."""
     theta = np.array(theta, dtype=np.float64)
@@ -100,6 +106,10 @@ register(step_check(
 
 
 # =================================================================== 09.rmsprop_step
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - s ← βs + (1 − β) g ⊙ g: β on the past, 1 − β on the new square (every case);
+# - the new s in the step; ε outside the square root (g = 1e-5 with s = 1e-12);
+# - elementwise, any shape (a 3-vector, a 2 × 2 array); return (theta, s).
 def rmsprop_step_reference(theta: Any, grad: Any, s: Any, lr: float, beta: float,
                            eps: float) -> tuple[np.ndarray, np.ndarray]:
     """RMSProp: s ← βs + (1 − β) g ⊙ g; θ ← θ − η g / (√s + ε) (dlcourse.optim.rmsprop, α = β)."""
@@ -174,6 +184,11 @@ register(step_check(
 
 
 # =================================================================== 09.adam_step
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - m ← β1 m + (1 − β1) g and v ← β2 v + (1 − β2) g ⊙ g (every case; β1 ≠ β2);
+# - bias correction with the power t, t from 1 (t = 2 of the bowl's run; random t = 3 … 2000);
+# - ε outside √v̂ (t = 1 with a tiny gradient 1e-7);
+# - return m and v themselves, not m̂ and v̂ (every case with t ≥ 1 compares m and v).
 def adam_step_reference(theta: Any, grad: Any, m: Any, v: Any, t: int, lr: float, beta1: float,
                         beta2: float, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Adam's step t (t = 1, 2, …) with m = m_{t−1}, v = v_{t−1} (dlcourse.optim.adam)::
@@ -190,10 +205,13 @@ def adam_step_reference(theta: Any, grad: Any, m: Any, v: Any, t: int, lr: float
 
 def _adam_variant(c1: Callable[[float, int], float], c2: Callable[[float, int], float], *,
                   eps_inside: bool = False, theta_first: bool = False, swap: bool = False,
-                  no_sqrt: bool = False, unsquared: bool = False, efficient: bool = False) -> Callable[..., tuple]:
+                  no_sqrt: bool = False, unsquared: bool = False, efficient: bool = False,
+                  swap_all: bool = False) -> Callable[..., tuple]:
     """A wrong Adam step: bias corrections c1(β1, t), c2(β2, t) and one slip or another."""
 
     def step(theta, g, m, v, t, lr, beta1, beta2, eps):
+        if swap_all:  # β1 and β2 exchanged everywhere, in the corrections too
+            beta1, beta2 = beta2, beta1
         b1, b2 = (beta2, beta1) if swap else (beta1, beta2)
         m_new = b1 * m + (1 - b1) * g
         v_new = b2 * v + (1 - b2) * (g if unsquared else g * g)
@@ -241,6 +259,8 @@ _ADAM_MISTAKES: tuple[tuple[Callable[..., tuple], str], ...] = (
      "order of updates: update m and v with the new gradient first, then step θ with their corrected values."),
     (_adam_variant(_power, _power, swap=True),
      "β1 belongs to m (the gradients) and β2 to v (the squared gradients); yours are swapped."),
+    (_adam_variant(_power, _power, swap_all=True),
+     "β1 belongs to m (the gradients) and β2 to v (the squared gradients); yours are swapped."),
     (_adam_variant(_power, _power, unsquared=True),
      "v averages the *squared* gradients: v ← β2 v + (1 − β2) g ⊙ g."),
     (_adam_variant(_power, _power, no_sqrt=True),
@@ -286,10 +306,17 @@ register(step_check(
 
 
 # =================================================================== 09.adam_torch
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - the step function driven from m = v = 0, t = 1, 2, … matches torch.optim.Adam iterate by
+#   iterate for 100 … 200 steps (Rosenbrock, the bowl, two least-squares problems);
+# - gradients of very different sizes (one input column ~1e-4): ε in the right place;
+# - the t given is the step number: a counter of one's own breaks the later cases.
+# Precision: a float32 step is judged at float32 precision over the run (drive_adam keeps
+# the answer's dtype; the runs stay within it); float64 at rtol 1e-8.
 def torch_adam_run(grad_fn: Callable[[np.ndarray], Any], theta0: np.ndarray, lr: float, beta1: float,
                    beta2: float, eps: float, steps: int) -> np.ndarray:
     """θ_0 … θ_steps of ``torch.optim.Adam`` fed with ``grad_fn``, in float64: the reference."""
-    import torch
+    torch = require_torch()
 
     return torch_path(lambda params: torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps),
                       grad_fn, theta0, steps)
@@ -300,7 +327,9 @@ def drive_adam(fn: Callable[..., Any], case: Case) -> np.ndarray:
 
     Starting from m = v = 0, step t = 1, 2, … calls ``fn(θ, g, m, v, t, η, β1, β2, ε)`` with
     g = ∇R(θ) and copies of the arrays, and keeps the (θ, m, v) it returns. The reference
-    :func:`torch_adam_run` runs ``torch.optim.Adam`` on the same problem instead.
+    :func:`torch_adam_run` runs ``torch.optim.Adam`` on the same problem instead. When the
+    step returns float32 θ (numpy or torch), the path is returned as float32, so that the
+    comparison judges it at float32 precision.
     """
     grad_fn, theta0, lr, beta1, beta2, eps, steps = case.args
     if fn is torch_adam_run:
@@ -308,14 +337,18 @@ def drive_adam(fn: Callable[..., Any], case: Case) -> np.ndarray:
     theta = np.array(theta0, dtype=np.float64)
     m, v = np.zeros_like(theta), np.zeros_like(theta)
     path = [theta.copy()]
+    low = False
     for t in range(1, steps + 1):
         g = np.asarray(grad_fn(theta.copy()), dtype=np.float64)
         out = fn(theta.copy(), g.copy(), m.copy(), v.copy(), t, lr, beta1, beta2, eps)
         if not isinstance(out, (tuple, list)) or len(out) != 3:
             raise TypeError(f"adam_step must return the tuple (theta, m, v), got {out!r} at step t = {t}")
         arrays = []
+        low = low or is_float32(out[0])
         for name, value in zip(("theta", "m", "v"), out):
-            arr = np.asarray(value, dtype=np.float64)
+            arr = as_float_array(value)
+            if arr is None:
+                raise TypeError(f"adam_step returned {name} = {value!r:.100} at step t = {t}: not an array")
             if arr.shape != theta.shape:
                 raise ValueError(f"adam_step returned {name} of shape {arr.shape} at step t = {t}; "
                                  f"θ has shape {theta.shape}")
@@ -325,7 +358,7 @@ def drive_adam(fn: Callable[..., Any], case: Case) -> np.ndarray:
         if not np.all(np.isfinite(theta)):  # no gradient to take there: the rest of the run is lost
             path.extend(np.full_like(theta, np.nan) for _ in range(steps - t))
             break
-    return np.array(path)
+    return np.array(path, dtype=np.float32 if low else np.float64)
 
 
 def _least_squares_problem(rng: np.random.Generator, small_column: float):
@@ -364,7 +397,7 @@ register(Check(
     function="adam_step",
     reference=torch_adam_run,
     cases=_adam_run_cases,
-    compare=compare_trajectories(rtol=1e-8, atol=1e-12, against="torch.optim.Adam"),
+    compare=compare_trajectories(rtol=1e-8, atol=1e-12, against="torch.optim.Adam", precision="dtype"),
     diagnoses=(variant_hint(*_ADAM_MISTAKES, call=drive_adam),),
     hint="compare your step with the chapter's formulas term by term, starting with the step t named above.",
     reference_names=("dlcourse.optim.adam", "dlcourse.optim.adamw", "dlcourse.optim.Adam",

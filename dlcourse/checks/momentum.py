@@ -19,10 +19,21 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import landscapes, optim
-from . import (Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
-               compare_trajectories, on_copies, register)
+from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
+               compare_trajectories, is_float32, on_copies, register)
 
-__all__ = ["compare_parts", "variant_hint", "step_check", "torch_path"]
+__all__ = ["compare_parts", "variant_hint", "step_check", "torch_path", "require_torch"]
+
+TORCH_MISSING = 'this check compares with PyTorch, which is not installed: pip install "dlcourse[torch]"'
+
+
+def require_torch() -> Any:
+    """The torch module, imported now; without PyTorch one clear line says how to install it."""
+    try:
+        import torch
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(TORCH_MISSING) from None
+    return torch
 
 
 # =================================================================== shared helpers
@@ -83,8 +94,15 @@ def variant_hint(*variants: tuple[Callable[..., Any], str], call: Callable[..., 
     return diagnose
 
 
-def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
-    """Compare a tuple of results (``(theta, v)`` …) part by part, naming the part that differs."""
+def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12, *,
+                  precision: str = "dtype") -> Comparator:
+    """Compare a tuple of results (``(theta, v)`` …) part by part, naming the part that differs.
+
+    With ``precision="dtype"`` (one optimizer step needs no float64) a float32 part — numpy
+    or torch — is judged at float32 precision: rtol' = max(rtol, FLOAT32_RTOL) and
+    atol' = max(atol, FLOAT32_RTOL·s), s the largest |expected| of that part; with
+    ``"float64"`` every part is judged at ``rtol``/``atol``.
+    """
     names = tuple(names)
     spelled = "(" + ", ".join(names) + ")"
 
@@ -106,14 +124,20 @@ def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12)
                 where = [int(i) for i in np.argwhere(~np.isfinite(arr))[0]]
                 wrong.append(f"the new {name}: NaN or inf at element {where}")
                 continue
+            r, a = rtol, atol
+            low = precision == "dtype" and is_float32(g)
+            if low:
+                top = float(np.abs(exp).max()) if exp.size else 0.0
+                r, a = max(rtol, FLOAT32_RTOL), max(atol, FLOAT32_RTOL * (top if top > 0 else 1.0))
             diff = np.abs(arr - exp)
-            bad = diff > atol + rtol * np.abs(exp)
+            bad = ~(diff <= a + r * np.abs(exp))
             if bad.any():
                 idx = np.unravel_index(int(np.argmax(np.where(bad, diff, -1.0))), exp.shape)
                 where = f" at element {[int(i) for i in idx]}" if exp.ndim else ""
                 e_txt, g_txt = _fmt_pair(float(exp[idx]), float(arr[idx]))
                 wrong.append(f"the new {name}{where}: expected {e_txt}, got {g_txt} "
-                             f"(|difference| {diff[idx]:.3g}; {int(bad.sum())} of {exp.size} elements wrong)")
+                             f"(|difference| {diff[idx]:.3g}; {int(bad.sum())} of {exp.size} elements wrong"
+                             + (f"; float32, compared at rtol {r:.0e})" if low else ")"))
         if not wrong:
             return None
         right = [n for n, (g, e) in zip(names, zip(got, expected))
@@ -133,7 +157,7 @@ def step_check(id: str, function: str, reference: Callable[..., tuple[np.ndarray
     """The check of one optimizer step: a function that returns the tuple ``parts``.
 
     The answer, e.g. ``(theta, v)``, is compared part by part (:func:`compare_parts`, rtol
-    1e-10, atol 1e-12) on copies of each case; the typical ``mistakes``, pairs (wrong version
+    1e-10, atol 1e-12; a float32 answer at float32 precision) on copies of each case; the typical ``mistakes``, pairs (wrong version
     of the step, message), are recognised by :func:`variant_hint`.
     """
     return Check(id=id, function=function, reference=reference, cases=cases,
@@ -148,7 +172,7 @@ def torch_path(optimizer: Callable[[list[Any]], Any], grad_fn: Callable[[np.ndar
 
     The reference of a run; torch is imported when it runs, not when the registry loads.
     """
-    import torch
+    torch = require_torch()
 
     p = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
     opt = optimizer([p])
@@ -204,6 +228,12 @@ def _step_cases(rng: np.random.Generator) -> list[Case]:
 
 
 # =================================================================== 08.momentum_step
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - v ← βv + g with the gradient itself, not (1 − β)g nor ηg (every case, β ≠ 0);
+# - v first, then θ ← θ − ηv with the new v (every case with v ≠ 0 or g ≠ 0);
+# - return the new (theta, v), both (every case compares both parts);
+# - arrays of any shape (a 3-vector and a 2 × 3 array); in-place updates allowed (copies).
+# Precision: one step needs no float64; a float32 answer is judged at float32 precision.
 def momentum_step_reference(theta: Any, v: Any, g: Any, lr: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
     """PyTorch's momentum: v ← βv + g; θ ← θ − ηv (dlcourse.optim.momentum, form="pytorch")."""
     theta, v = np.array(theta, dtype=np.float64), np.array(v, dtype=np.float64)
@@ -264,6 +294,10 @@ register(step_check(
 
 
 # =================================================================== 08.classical_step
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - u ← γu + ηg: η multiplies the new gradient (every case with η ≠ 1);
+# - u first, then θ ← θ − u with the new u (every case);
+# - return the new (theta, u) (both parts compared); any shape (a 4-vector, a 3 × 2 array).
 def classical_step_reference(theta: Any, u: Any, g: Any, lr: float, gamma: float) -> tuple[np.ndarray, np.ndarray]:
     """Classical momentum: u ← γu + ηg; θ ← θ − u (dlcourse.optim.momentum, form="classical")."""
     theta, u = np.array(theta, dtype=np.float64), np.array(u, dtype=np.float64)
@@ -325,6 +359,11 @@ register(step_check(
 
 
 # =================================================================== 08.nesterov_step
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - the gradient at the look-ahead point θ − γv, not at θ nor θ + γv (every case with v ≠ 0
+#   on a curved landscape: the bowl, Rosenbrock, random quadratics);
+# - the look-ahead must not move θ itself (θ − v is then taken from the right θ);
+# - v ← γv + η∇R(·), then θ ← θ − v; return the new (theta, v).
 def nesterov_step_reference(theta: Any, v: Any, grad_fn: Callable[[np.ndarray], Any], lr: float,
                             gamma: float) -> tuple[np.ndarray, np.ndarray]:
     """The lecture's Nesterov step: v ← γv + η∇R(θ − γv); θ ← θ − v (dlcourse.optim.nesterov)."""
@@ -389,10 +428,17 @@ register(step_check(
 
 
 # =================================================================== 08.momentum_run
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - start with v = 0 and keep v from step to step (every case; 40 … 200 steps);
+# - PyTorch's form, step for step like torch.optim.SGD(momentum=β) (every case);
+# - all iterates θ_0 … θ_steps, θ_0 included, as a (steps + 1, n) array (the shape; a list
+#   of arrays passes); a copy of θ per row.
+# Precision: a float32 run is judged at float32 precision (it stays within it on these
+# problems); float64 runs at rtol 1e-9.
 def torch_sgd_run(grad_fn: Callable[[np.ndarray], Any], theta0: Any, lr: float, beta: float,
                   steps: int) -> np.ndarray:
     """The iterates θ_0 … θ_steps of torch.optim.SGD(lr, momentum=β) fed with grad_fn, in float64."""
-    import torch
+    torch = require_torch()
 
     return torch_path(lambda params: torch.optim.SGD(params, lr=lr, momentum=beta), grad_fn, theta0,
                       steps)
@@ -414,6 +460,10 @@ def _numpy_run(update: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Callable
 def _nesterov_torch_style(theta, v, g, lr, beta):
     v = beta * v + g
     return theta - lr * (g + beta * v), v
+
+
+_STEP_CAUSE = (" If momentum_run calls your momentum_step, the slip is probably there: check that "
+               "08.momentum_step passes.")
 
 
 def _run_cases(rng: np.random.Generator) -> list[Case]:
@@ -440,14 +490,15 @@ register(Check(
     function="momentum_run",
     reference=torch_sgd_run,
     cases=_run_cases,
-    compare=compare_trajectories(rtol=1e-9, atol=1e-12, against="torch.optim.SGD(momentum=β)"),
+    compare=compare_trajectories(rtol=1e-9, atol=1e-12, against="torch.optim.SGD(momentum=β)",
+                                 precision="dtype"),
     diagnoses=(variant_hint(
-        (_numpy_run(_pt_theta_first), "θ moved with the old velocity: update v first, then θ ← θ − ηv."),
+        (_numpy_run(_pt_theta_first), "θ moved with the old velocity: update v first, then θ ← θ − ηv." + _STEP_CAUSE),
         (_numpy_run(_pt_dampened), "you used dampening by accident: v ← βv + (1 − β)g is torch's dampening=β; "
-                                   "the default is v ← βv + g."),
+                                   "the default is v ← βv + g." + _STEP_CAUSE),
         (_numpy_run(_nesterov_torch_style), "that is PyTorch's Nesterov update (nesterov=True); plain momentum "
-                                            "steps θ ← θ − ηv."),
-        (_numpy_run(_pt_reversed), "β weighs the past: v ← βv + g."),
+                                            "steps θ ← θ − ηv." + _STEP_CAUSE),
+        (_numpy_run(_pt_reversed), "β weighs the past: v ← βv + g." + _STEP_CAUSE),
         (_numpy_run(_pt_no_momentum), "your run is plain gradient descent: keep the velocity v from one step "
                                       "to the next (start at v = 0) and step along it."),
     ),),

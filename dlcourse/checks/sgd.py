@@ -23,6 +23,15 @@ __all__ = ["minibatch_gradient", "epoch_batches", "minibatch_sgd", "inverse_time
 
 
 # --------------------------------------------------------------- 07.minibatch_grad
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - the mean over the batch, not the sum (every case with |B| > 1; hint "summed");
+# - divide by |B|, not by N = 1000 (the chapter's batch {1, 2, 3, 4}; the random batches);
+# - the term is (w − i)², not the misprinted (w − 3)⁴ (the chapter's batch holds 3);
+# - use only the batch's indices (B = {3, 700} and the random batches, not the full data);
+# - return f̃′(w) as a float (any numeric scalar passes).
+# Precision: the gradients are of order 1 … 2000 and every slip above changes them by a
+# factor, so an answer is compared to rtol 1e-6, atol 1e-3: float32 arithmetic passes, also
+# when its result is returned as a Python float (which no longer tells its dtype).
 def minibatch_gradient(w: float, batch: Any) -> float:
     """f̃′(w) = (1/|B|) Σ_{i∈B} 2(w − i), the minibatch gradient of f(w) = (1/1000) Σ (w − i)²."""
     return float(landscapes.minibatch_grad(float(w), np.asarray(batch)))
@@ -78,7 +87,7 @@ register(
         function="minibatch_gradient",
         reference=minibatch_gradient,
         cases=_grad_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-10),
+        compare=compare_arrays(rtol=1e-6, atol=1e-3),
         diagnoses=(_grad_hints,),
         hint="f̃′(w) = (1/|B|) Σ_{i∈B} 2(w − i).",
         reference_names=("dlcourse.landscapes.minibatch_grad", "dlcourse.landscapes.minibatch_loss"),
@@ -87,6 +96,13 @@ register(
 
 
 # --------------------------------------------------------------- 07.minibatches
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - shuffle with rng.permutation(n), the generator given (every case compares the order);
+# - consecutive batches of batch_size (n = 12, batch_size = 3; the random cases);
+# - the last batch holds the remainder, not dropped (n = 10, batch_size = 4: sizes 4, 4, 2);
+# - every index 0 … n − 1 exactly once per epoch (every case; indices 1 … n are named);
+# - the next call with the same rng gives the next epoch, shuffled anew (two epochs per case);
+# - a generator or a list of arrays (any sequence of 1-D integer arrays or lists passes).
 def epoch_batches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """One epoch: shuffle 0 … n−1 with ``rng.permutation(n)``, yield consecutive slices of ``batch_size``.
 
@@ -211,6 +227,15 @@ register(
 
 
 # --------------------------------------------------------------- 07.minibatch_sgd
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - a step per batch of minibatches(N, batch_size, rng), reshuffled every epoch (2–3 epochs
+#   in every case);
+# - the mean gradient over the batch, (2/|B|) X_Bᵀ(X_B w − y_B) (every case with b > 1);
+# - |B| of the batch itself, smaller for the last one (N = 10, batch_size = 4; a random case
+#   whose batch size does not divide N);
+# - the path w_0, w_1, … with w_0 first, one row per step (every case checks the shape);
+# - a copy of w per row (an in-place update appended without copying repeats the last w).
+# Precision: SGD's path needs no float64, so a float32 path is judged at float32 precision.
 def minibatch_sgd(X: np.ndarray, y: np.ndarray, w0: np.ndarray, lr: float, batch_size: int,
                   epochs: int, rng: np.random.Generator) -> np.ndarray:
     """Minibatch SGD on L(w) = (1/N)‖Xw − y‖², shuffling and partitioning every epoch.
@@ -240,11 +265,13 @@ def _sgd_cases(rng: np.random.Generator) -> list[Case]:
     cases = [Case((X, y, np.zeros(2), 0.1, 4, 2, 0),
                   "N = 10 examples, w = (slope, intercept) from w₀ = 0, η = 0.1, batch_size = 4 "
                   "(batches of 4, 4, 2), 2 epochs, seed 0")]
-    for _ in range(2):
+    for k in range(2):
         n, d = int(rng.integers(20, 60)), int(rng.integers(2, 4))
         data_seed, seed = (int(v) for v in rng.integers(0, 10_000, size=2))
         X, y = _regression(data_seed, n, d)
         b, epochs = int(rng.choice([1, 5, 8, 16])), int(rng.integers(2, 4))
+        if k == 1:  # one random case with a smaller last batch
+            b = int(rng.choice([size for size in (3, 5, 7, 8, 16) if n % size]))
         w0 = np.round(rng.normal(size=d), 3)
         cases.append(Case((X, y, w0, 0.05, b, epochs, seed),
                           f"N = {n} examples, {d} weights from w₀ = {w0}, η = 0.05, batch_size = {b}, "
@@ -258,16 +285,17 @@ def _run_sgd(fn: Callable[..., Any], case: Case) -> Any:
               np.random.default_rng(seed))
 
 
-def _variant(case: Case, *, reshuffle: bool = True, reduce: str = "mean", full: bool = False) -> np.ndarray:
+def _variant(case: Case, *, reshuffle: bool = True, reduce: str = "mean", full: bool = False,
+             shuffle: bool = True) -> np.ndarray:
     """The reference with one typical mistake: a single permutation, a summed gradient, …"""
     X, y, w0, lr, batch_size, epochs, seed = case.args
     rng = np.random.default_rng(seed)
     n = len(y)
     w = np.array(w0, dtype=np.float64)
     path = [w.copy()]
-    order = rng.permutation(n)
+    order = rng.permutation(n) if shuffle else np.arange(n)
     for _ in range(epochs):
-        if reshuffle and len(path) > 1:
+        if reshuffle and shuffle and len(path) > 1:
             order = rng.permutation(n)
         for start in range(0, n, batch_size):
             batch = np.arange(n) if full else order[start:start + batch_size]
@@ -288,7 +316,8 @@ def _sgd_hints(got: Any, expected: Any, case: Case) -> str | None:
     if g.shape == (epochs + 1, d):
         return "record w after every step (every minibatch), not once per epoch."
     if g.shape == (epochs * (n // batch_size) + 1, d) and n % batch_size:
-        return "keep the last, smaller batch of each epoch: every example is used once per epoch."
+        return ("keep the last, smaller batch of each epoch: every example is used once per epoch. If you "
+                "loop over your minibatches, check that it passes 07.minibatches.")
     if g.shape == (epochs * per_epoch, d):
         return "the path starts with w₀, then one row per step."
     if g.shape != expected.shape:
@@ -297,7 +326,12 @@ def _sgd_hints(got: Any, expected: Any, case: Case) -> str | None:
         return FIRST_ROW_HINT
     if same_path(g, _variant(case, reshuffle=False)):
         return ("your first epoch is right, then the order repeats: call rng.permutation(N) again at the start "
-                "of every epoch, or SGD sees the same batches in the same order forever.")
+                "of every epoch (in minibatches, called once per epoch), or SGD sees the same batches in the "
+                "same order forever.")
+    if same_path(g, _variant(case, shuffle=False)):
+        return ("your steps take the examples in their original order 0, 1, 2, …: the batches must come from "
+                "a shuffle, rng.permutation(N). If you loop over your minibatches, check that it passes "
+                "07.minibatches.")
     if batch_size > 1 and same_path(g, _variant(case, reduce="sum")):
         return ("your steps are |B| times too large: you summed the gradient over the batch. Average it, "
                 "g = (2/|B|) X_Bᵀ(X_B w − y_B), or divide η by the batch size.")
@@ -308,7 +342,8 @@ def _sgd_hints(got: Any, expected: Any, case: Case) -> str | None:
     if np.allclose(g[1], expected[1]):
         return None
     return ("the very first step differs: shuffle with rng.permutation(N) at the start of each epoch, take the "
-            "batches in order, and step with the mean gradient (2/|B|) X_Bᵀ(X_B w − y_B).")
+            "batches in order, and step with the mean gradient (2/|B|) X_Bᵀ(X_B w − y_B). If you loop over "
+            "your minibatches, check that it passes 07.minibatches.")
 
 
 register(
@@ -317,7 +352,7 @@ register(
         function="minibatch_sgd",
         reference=minibatch_sgd,
         cases=_sgd_cases,
-        compare=compare_trajectories(rtol=1e-9, atol=1e-12),
+        compare=compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype"),
         diagnoses=(_sgd_hints,),
         hint="for each epoch, for each batch B: w ← w − η (2/|B|) X_Bᵀ(X_B w − y_B); append a copy of w.",
         reference_names=("dlcourse.optim.minimize", "dlcourse.optim.sgd", "dlcourse.optim.SGD"),
@@ -327,6 +362,11 @@ register(
 
 
 # --------------------------------------------------------------- 07.inverse_time
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - η_t = η₀/(1 + kt), not 1/√ or 1/(…)² (every case with k·t large enough, e.g. 0.5, 1, 6 steps);
+# - t = 0, 1, …, steps − 1: η_0 = η₀ (every case), one rate per step (the shape);
+# - a numpy array (a list of numbers passes too).
+# Precision: a schedule needs no float64; a float32 answer is judged at float32 precision.
 def inverse_time(lr0: float, k: float, steps: int) -> np.ndarray:
     """η_t = η₀/(1 + kt) for t = 0, …, steps − 1: Σ η_t = ∞ and Σ η_t² < ∞ (Robbins–Monro)."""
     return schedules.InverseTimeDecay(lr0, k).values(steps)
@@ -374,7 +414,7 @@ register(
         function="inverse_time",
         reference=inverse_time,
         cases=_schedule_cases,
-        compare=compare_arrays(rtol=1e-12, atol=0.0),
+        compare=compare_arrays(rtol=1e-12, atol=0.0, precision="dtype"),
         diagnoses=(_schedule_hints,),
         hint="η_t = η₀ / (1 + k·t) for t = 0, 1, …, steps − 1.",
         reference_names=("dlcourse.schedules.InverseTimeDecay",),

@@ -1,0 +1,332 @@
+"""Alternative answers for ``solutions/07_sgd.ipynb`` (format: ``tests/answers/__init__.py``)."""
+
+from . import Answer
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 07.minibatch_grad
+    Answer("07.minibatch_grad", "pass", '''
+        def minibatch_gradient(w, batch):
+            total = 0.0
+            for i in batch:
+                total += 2 * (w - i)
+            return total / len(batch)
+    ''', "a loop over the batch, a python float"),
+    Answer("07.minibatch_grad", "pass", '''
+        def minibatch_gradient(w, batch):
+            return 2 * w - 2 * np.mean(batch)
+    ''', "the closed form 2w − 2·mean(B), a numpy scalar"),
+    Answer("07.minibatch_grad", "pass", '''
+        def minibatch_gradient(w, batch):
+            b = np.asarray(batch, dtype=np.float32)
+            return np.mean(2 * (np.float32(w) - b))
+    ''', "computed in float32: the task needs no more precision"),
+    Answer("07.minibatch_grad", "pass", '''
+        import torch
+
+        def minibatch_gradient(w, batch):
+            wt = torch.tensor(float(w), dtype=torch.float64, requires_grad=True)
+            b = torch.as_tensor(np.asarray(batch), dtype=torch.float64)
+            loss = ((wt - b) ** 2).mean()
+            loss.backward()
+            return wt.grad.item()
+    ''', "torch autograd of the mean batch loss"),
+    Answer("07.minibatch_grad", "pass", '''
+        def minibatch_gradient(w, batch):
+            batch = list(batch)
+            print("batch of", len(batch))
+            return float(sum(2 * (w - i) for i in batch) / len(batch))
+    ''', "a generator expression, with a print"),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            return float(np.sum(2 * (w - np.asarray(batch))))
+    ''', "summed over the batch instead of averaged", message=("summed",)),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            return float(np.sum(2 * (w - np.asarray(batch))) / 1000)
+    ''', "divides by N = 1000 instead of |B|", message=("not by N = 1000",)),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            return float(np.mean(w - np.asarray(batch)))
+    ''', "the factor 2 is missing", message=("factor 2",)),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            return float(np.mean(2 * (np.asarray(batch) - w)))
+    ''', "wrong sign", message=("sign",)),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            return 2 * w - 5
+    ''', "hard-codes the book's example 2w − 5"),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            b = np.asarray(batch, dtype=float)
+            return float(np.mean(np.where(b == 3, 4 * (w - 3) ** 3, 2 * (w - b))))
+    ''', "the lecture's misprint (w − 3)⁴", message=("misprint",)),
+    # ------------------------------------------------------------------ 07.minibatches
+    Answer("07.minibatches", "pass", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n)
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "a list of slices"),
+    Answer("07.minibatches", "pass", '''
+        def minibatches(n, batch_size, rng):
+            idx = np.arange(n)
+            rng.shuffle(idx)
+            start = 0
+            while start < n:
+                yield idx[start:start + batch_size]
+                start += batch_size
+    ''', "rng.shuffle of arange(n) draws the same permutation; a while loop"),
+    Answer("07.minibatches", "pass", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n).tolist()
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "batches as python lists of ints"),
+    Answer("07.minibatches", "pass", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(np.arange(n))
+            n_batches = -(-n // batch_size)
+            return [order[k * batch_size:(k + 1) * batch_size] for k in range(n_batches)]
+    ''', "permutation of an array, ceil division for the number of batches"),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n)
+            for start in range(0, n - batch_size + 1, batch_size):
+                yield order[start:start + batch_size]
+    ''', "drops the last, smaller batch", message=("keep the last, smaller batch",)),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.integers(0, n, size=n)
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "samples with replacement", message=("exactly once",)),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = np.arange(n)
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "never shuffles", message=("shuffle first",)),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = np.random.default_rng(0).permutation(n)
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "ignores the given generator: every epoch has the same order"),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n)
+            return np.array_split(order, max(1, n // batch_size))
+    ''', "array_split makes batches of nearly equal size, not of batch_size"),
+    Answer("07.minibatches", "fail", '''
+        _orders = {}
+
+        def minibatches(n, batch_size, rng):
+            if n not in _orders:
+                _orders[n] = rng.permutation(n)
+            order = _orders[n]
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "shuffles once and reuses the order for later epochs"),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n) + 1
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "indices 1 … n instead of 0 … n − 1", message=("0 to n − 1",)),
+    # ------------------------------------------------------------------ 07.minibatch_sgd
+    Answer("07.minibatch_sgd", "pass", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    residual = X[batch] @ w - y[batch]
+                    w -= lr * 2 * X[batch].T @ residual / len(batch)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "an in-place update, copies appended"),
+    Answer("07.minibatch_sgd", "pass", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            n = len(y)
+            w = w0.astype(float)
+            path = [w]
+            for _ in range(epochs):
+                order = rng.permutation(n)
+                for start in range(0, n, batch_size):
+                    batch = order[start:start + batch_size]
+                    grads = [2 * X[i] * (X[i] @ w - y[i]) for i in batch]
+                    w = w - lr * np.mean(grads, axis=0)
+                    path.append(w)
+            return path
+    ''', "inline shuffle, per-example gradients averaged, a list of arrays returned"),
+    Answer("07.minibatch_sgd", "pass", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    g = 2 * np.einsum("ij,i->j", Xb, Xb @ w - yb) / len(yb)
+                    w = w - lr * g
+                    path.append(w)
+            return np.stack(path)
+    ''', "np.einsum for the gradient"),
+    Answer("07.minibatch_sgd", "pass", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            X32, y32 = X.astype(np.float32), y.astype(np.float32)
+            w = np.asarray(w0, dtype=np.float32)
+            path = [w]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X32[batch], y32[batch]
+                    w = w - np.float32(lr * 2 / len(batch)) * Xb.T @ (Xb @ w - yb)
+                    path.append(w)
+            return np.array(path)
+    ''', "computed in float32: SGD's path needs no more precision"),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w = w - lr * 2 * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "sums the gradient over the batch", message=("summed the gradient",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w = w - lr * 2 / batch_size * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "divides by batch_size, also for the smaller last batch", message=("its own size",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w -= lr * 2 / len(batch) * Xb.T @ (Xb @ w - yb)
+                    path.append(w)
+            return np.array(path)
+    ''', "appends the same array, updated in place: every row is the last w"),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = []
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w = w - lr * 2 / len(batch) * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "the path leaves out w0", message=("w₀",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            order = rng.permutation(len(y))
+            for _ in range(epochs):
+                for start in range(0, len(y), batch_size):
+                    batch = order[start:start + batch_size]
+                    Xb, yb = X[batch], y[batch]
+                    w = w - lr * 2 / len(batch) * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "shuffles once, not every epoch", message=("every epoch",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    w = w - lr * 2 / len(y) * X.T @ (X @ w - y)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "full-batch gradient at every step", message=("full-batch",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w = w + lr * 2 / len(batch) * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "steps uphill"),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = np.arange(n)
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w = w - lr * 2 / len(batch) * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "right SGD on a wrong minibatches (never shuffles): the message names minibatches",
+        message=("minibatches",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n)
+            for start in range(0, n - batch_size + 1, batch_size):
+                yield order[start:start + batch_size]
+
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X[batch], y[batch]
+                    w = w - lr * 2 / len(batch) * Xb.T @ (Xb @ w - yb)
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "right SGD on a minibatches that drops the last batch: the message names minibatches",
+        message=("minibatches",)),
+    # ------------------------------------------------------------------ 07.inverse_time
+    Answer("07.inverse_time", "pass", '''
+        def inverse_time(lr0, k, steps):
+            return [lr0 / (1 + k * t) for t in range(steps)]
+    ''', "a list comprehension"),
+    Answer("07.inverse_time", "pass", '''
+        def inverse_time(lr0, k, steps):
+            rates = np.empty(steps)
+            for t in range(steps):
+                rates[t] = lr0 / (1.0 + k * t)
+            return rates
+    ''', "a loop filling an array"),
+    Answer("07.inverse_time", "pass", '''
+        def inverse_time(lr0, k, steps):
+            t = np.arange(steps, dtype=np.float32)
+            return np.float32(lr0) / (1 + np.float32(k) * t)
+    ''', "float32 rates: a schedule needs no more precision"),
+    Answer("07.inverse_time", "pass", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 * np.reciprocal(1.0 + k * np.arange(steps))
+    ''', "η₀ times the reciprocal"),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 / (1 + k * np.arange(1, steps + 1))
+    ''', "t counted from 1", message=("starts at η₀",)),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 / np.sqrt(1 + k * np.arange(steps))
+    ''', "1/√t decay: Σ η_t² diverges", message=("Robbins–Monro",)),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 / (1 + k * np.arange(steps)) ** 2
+    ''', "1/t² decay: Σ η_t converges", message=("decays too fast",)),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 / (1 + k * np.arange(steps + 1))
+    ''', "one rate too many", message=("one rate per step",)),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 / (1 + k) ** np.arange(steps)
+    ''', "an exponential decay η₀/(1 + k)ᵗ"),
+]

@@ -1,0 +1,247 @@
+"""Alternative answers for ``solutions/08_momentum.ipynb`` (format: ``tests/answers/__init__.py``)."""
+
+from . import Answer
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 08.momentum_step
+    Answer("08.momentum_step", "pass", '''
+        def momentum_step(theta, v, g, lr, beta):
+            v *= beta
+            v += g
+            theta -= lr * v
+            return theta, v
+    ''', "in-place updates of the arguments"),
+    Answer("08.momentum_step", "pass", '''
+        def momentum_step(theta, v, g, lr, beta):
+            new_v = np.add(np.multiply(beta, v), g)
+            return [np.subtract(theta, lr * new_v), new_v]
+    ''', "numpy ufuncs, a list instead of a tuple"),
+    Answer("08.momentum_step", "pass", '''
+        import torch
+
+        def momentum_step(theta, v, g, lr, beta):
+            t, vt, gt = (torch.as_tensor(a) for a in (theta, v, g))
+            vt = beta * vt + gt
+            return t - lr * vt, vt
+    ''', "torch tensors (float64, as given)"),
+    Answer("08.momentum_step", "pass", '''
+        def momentum_step(theta, v, g, lr, beta):
+            theta, v, g = (np.asarray(a, dtype=np.float32) for a in (theta, v, g))
+            v = np.float32(beta) * v + g
+            return theta - np.float32(lr) * v, v
+    ''', "computed in float32: one step needs no more precision"),
+    Answer("08.momentum_step", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            theta = theta - lr * v
+            v = beta * v + g
+            return theta, v
+    ''', "θ moves with the old velocity", message=("old velocity",)),
+    Answer("08.momentum_step", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            v = beta * v + (1 - beta) * g
+            return theta - lr * v, v
+    ''', "dampened (averaged) form", message=("damped",)),
+    Answer("08.momentum_step", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            v = beta * v + lr * g
+            return theta - v, v
+    ''', "the classical form instead of PyTorch's", message=("classical form",)),
+    Answer("08.momentum_step", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            new_v = beta * v + g
+            return theta - lr * new_v, v
+    ''', "returns the old velocity"),
+    Answer("08.momentum_step", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            v = beta * v + g
+            return theta + lr * v, v
+    ''', "steps uphill", message=("uphill",)),
+    # ------------------------------------------------------------------ 08.classical_step
+    Answer("08.classical_step", "pass", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u = gamma * u + lr * g
+            theta = theta - u
+            return (theta, u)
+    ''', "straight from the formula"),
+    Answer("08.classical_step", "pass", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u *= gamma
+            u += lr * g
+            theta -= u
+            return theta, u
+    ''', "in place"),
+    Answer("08.classical_step", "pass", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            new_u = np.array([gamma * ui + lr * gi for ui, gi in zip(u.ravel(), g.ravel())]).reshape(u.shape)
+            return theta - new_u, new_u
+    ''', "an element-by-element loop"),
+    Answer("08.classical_step", "fail", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u = gamma * u + g
+            return theta - lr * u, u
+    ''', "PyTorch's form instead of the classical one", message=("PyTorch's form",)),
+    Answer("08.classical_step", "fail", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u = gamma * u + (1 - gamma) * lr * g
+            return theta - u, u
+    ''', "a (1 − γ) factor", message=("(1 − γ)",)),
+    Answer("08.classical_step", "fail", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            return theta - u, gamma * u + lr * g
+    ''', "θ moves with the old u", message=("old velocity",)),
+    Answer("08.classical_step", "fail", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u = gamma * u - lr * g
+            return theta + u, u
+    ''', "the velocity with the other sign: θ right, u negated"),
+    # ------------------------------------------------------------------ 08.nesterov_step
+    Answer("08.nesterov_step", "pass", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            g = np.asarray(grad_fn(theta - gamma * v))
+            v = gamma * v + lr * g
+            return theta - v, v
+    ''', "the look-ahead inline"),
+    Answer("08.nesterov_step", "pass", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            def ahead(point, velocity):
+                return point - gamma * velocity
+
+            g = grad_fn(ahead(theta, v))
+            v *= gamma
+            v += lr * g
+            theta -= v
+            return theta, v
+    ''', "a helper and in-place updates"),
+    Answer("08.nesterov_step", "fail", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            v = gamma * v + lr * grad_fn(theta)
+            return theta - v, v
+    ''', "the gradient at θ: plain momentum", message=("look-ahead",)),
+    Answer("08.nesterov_step", "fail", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            v = gamma * v + lr * grad_fn(theta + gamma * v)
+            return theta - v, v
+    ''', "look-ahead θ + γv", message=("θ − γv",)),
+    Answer("08.nesterov_step", "fail", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            lookahead = theta
+            lookahead -= gamma * v
+            v = gamma * v + lr * grad_fn(lookahead)
+            theta = theta - v
+            return theta, v
+    ''', "the look-ahead made in place moves θ itself"),
+    Answer("08.nesterov_step", "fail", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            g = grad_fn(theta)
+            v = gamma * v + g
+            return theta - lr * (g + gamma * v), v
+    ''', "PyTorch's nesterov=True update, another parametrisation"),
+    # ------------------------------------------------------------------ 08.momentum_run
+    Answer("08.momentum_run", "pass", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = np.empty((steps + 1, theta.size))
+            path[0] = theta
+            for t in range(1, steps + 1):
+                v = beta * v + grad_fn(theta)
+                theta = theta - lr * v
+                path[t] = theta
+            return path
+    ''', "a preallocated array"),
+    Answer("08.momentum_run", "pass", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                theta, v = momentum_step(theta, v, grad_fn(theta), lr, beta)
+                path.append(theta.copy())
+            return path
+    ''', "uses momentum_step, returns a list of arrays"),
+    Answer("08.momentum_run", "pass", '''
+        import torch
+
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            p = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
+            opt = torch.optim.SGD([p], lr=lr, momentum=beta)
+            path = [p.detach().clone()]
+            for _ in range(steps):
+                opt.zero_grad()
+                p.grad = torch.as_tensor(grad_fn(p.detach().numpy().copy()))
+                opt.step()
+                path.append(p.detach().clone())
+            return torch.stack(path).numpy()
+    ''', "torch.optim.SGD itself, fed with grad_fn"),
+    Answer("08.momentum_run", "pass", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                g = grad_fn(theta)
+                v *= beta
+                v += g
+                theta -= lr * v
+                path.append(theta.copy())
+            return np.vstack(path)
+    ''', "in place, with copies in the path"),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta]
+            for _ in range(steps):
+                v = beta * v + grad_fn(theta)
+                theta -= lr * v
+                path.append(theta)
+            return np.array(path)
+    ''', "appends the same array, updated in place"),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            path = [theta.copy()]
+            for _ in range(steps):
+                v = np.zeros_like(theta)
+                theta, v = momentum_step(theta, v, grad_fn(theta), lr, beta)
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "resets v to 0 at every step: plain gradient descent", message=("keep the velocity",)),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = []
+            for _ in range(steps):
+                theta, v = momentum_step(theta, v, grad_fn(theta), lr, beta)
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "leaves out θ_0", message=("starting point",)),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                v = beta * v + (1 - beta) * grad_fn(theta)
+                theta = theta - lr * v
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "dampening", message=("dampening",)),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            theta = theta - lr * v
+            v = beta * v + g
+            return theta, v
+
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                theta, v = momentum_step(theta, v, grad_fn(theta), lr, beta)
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "a right loop over a wrong momentum_step: the message names momentum_step",
+        message=("momentum_step",)),
+]

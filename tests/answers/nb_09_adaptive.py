@@ -1,0 +1,236 @@
+"""Alternative answers for ``solutions/09_adaptive.ipynb`` (format: ``tests/answers/__init__.py``)."""
+
+from . import Answer
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 09.adagrad_step
+    Answer("09.adagrad_step", "pass", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s += np.square(grad)
+            theta -= lr * grad / (np.sqrt(s) + eps)
+            return theta, s
+    ''', "in place, np.square"),
+    Answer("09.adagrad_step", "pass", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s_new = s + grad ** 2
+            rate = lr / (s_new ** 0.5 + eps)
+            return [theta - rate * grad, s_new]
+    ''', "a per-weight rate, a list returned"),
+    Answer("09.adagrad_step", "pass", '''
+        import torch
+
+        def adagrad_step(theta, grad, s, lr, eps):
+            th, g, st = (torch.from_numpy(np.asarray(a, dtype=np.float64)) for a in (theta, grad, s))
+            st = st + g * g
+            return th - lr * g / (st.sqrt() + eps), st
+    ''', "torch tensors in float64"),
+    Answer("09.adagrad_step", "pass", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            theta, grad, s = (np.asarray(a, dtype=np.float32) for a in (theta, grad, s))
+            s = s + grad * grad
+            return theta - np.float32(lr) * grad / (np.sqrt(s) + np.float32(eps)), s
+    ''', "computed in float32: one step needs no more precision"),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s = s + grad * grad
+            return theta - lr * grad / np.sqrt(s + eps), s
+    ''', "ε inside the square root", message=("outside the square root",)),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            return theta - lr * grad / (np.sqrt(s) + eps), s + grad * grad
+    ''', "θ steps with the old sum", message=("old sum",)),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s = grad * grad
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "no accumulation", message=("accumulates",)),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s = s + grad * grad
+            return theta - lr * grad / np.sqrt(s), s
+    ''', "ignores ε"),
+    # ------------------------------------------------------------------ 09.rmsprop_step
+    Answer("09.rmsprop_step", "pass", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s *= beta
+            s += (1 - beta) * grad ** 2
+            theta -= lr * grad / (np.sqrt(s) + eps)
+            return theta, s
+    ''', "in place"),
+    Answer("09.rmsprop_step", "pass", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = s + (1 - beta) * (grad * grad - s)
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "the leaky average written as s + (1 − β)(g² − s)"),
+    Answer("09.rmsprop_step", "pass", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            def leaky(old, new):
+                return beta * old + (1 - beta) * new
+
+            s = leaky(s, np.square(grad))
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "a helper function"),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = (1 - beta) * s + beta * grad * grad
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "β and 1 − β swapped", message=("β weighs the past",)),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = beta * s + grad * grad
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "no 1 − β", message=("1 − β",)),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = beta * s + (1 - beta) * grad * grad
+            return theta - lr * grad / np.sqrt(s + eps), s
+    ''', "ε inside the square root", message=("outside the square root",)),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s_new = beta * s + (1 - beta) * grad * grad
+            return theta - lr * grad / (np.sqrt(s) + eps), s_new
+    ''', "θ steps with the old average", message=("old average",)),
+    # ------------------------------------------------------------------ 09.adam_step
+    Answer("09.adam_step", "pass", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m *= beta1
+            m += (1 - beta1) * grad
+            v *= beta2
+            v += (1 - beta2) * grad * grad
+            theta -= lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+            return theta, m, v
+    ''', "in place"),
+    Answer("09.adam_step", "pass", '''
+        import math
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * np.square(grad)
+            c1, c2 = 1 - math.pow(beta1, t), 1 - math.pow(beta2, t)
+            step = lr / c1 * m / (np.sqrt(v) / math.sqrt(c2) + eps)
+            return theta - step, m, v
+    ''', "bias corrections as python floats, √v̂ written as √v/√c2"),
+    Answer("09.adam_step", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            th, g, mt, vt = (torch.as_tensor(a) for a in (theta, grad, m, v))
+            mt = mt.mul(beta1).add(g, alpha=1 - beta1)
+            vt = vt.mul(beta2).addcmul(g, g, value=1 - beta2)
+            denom = (vt / (1 - beta2 ** t)).sqrt().add(eps)
+            return th - lr * (mt / (1 - beta1 ** t)) / denom, mt, vt
+    ''', "torch's tensor methods, float64"),
+    Answer("09.adam_step", "pass", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            f = np.float32
+            theta, grad, m, v = (np.asarray(a, dtype=f) for a in (theta, grad, m, v))
+            m = f(beta1) * m + f(1 - beta1) * grad
+            v = f(beta2) * v + f(1 - beta2) * grad * grad
+            m_hat, v_hat = m / f(1 - beta1 ** t), v / f(1 - beta2 ** t)
+            return theta - f(lr) * m_hat / (np.sqrt(v_hat) + f(eps)), m, v
+    ''', "computed in float32: one step needs no more precision"),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1), v / (1 - beta2)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "the lecture's erratum: no power t", message=("power t",)),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            return theta - lr * m / (np.sqrt(v) + eps), m, v
+    ''', "no bias correction", message=("bias correction",)),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
+    ''', "returns the corrected moments instead of m and v"),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
+    ''', "ε inside the square root", message=("ε inside the square root",)),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta2 * m + (1 - beta2) * grad
+            v = beta1 * v + (1 - beta1) * grad * grad
+            m_hat, v_hat = m / (1 - beta2 ** t), v / (1 - beta1 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "β1 and β2 swapped", message=("swapped",)),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "the powers off by one", message=("off by one",)),
+    # ------------------------------------------------------------------ 09.adam_torch
+    Answer("09.adam_torch", "pass", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "the formulas, new arrays"),
+    Answer("09.adam_torch", "pass", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m[...] = beta1 * m + (1 - beta1) * grad
+            v[...] = beta2 * v + (1 - beta2) * grad * grad
+            bias1, bias2 = 1 - beta1 ** t, 1 - beta2 ** t
+            theta -= (lr / bias1) * m / (np.sqrt(v) / np.sqrt(bias2) + eps)
+            return theta, m, v
+    ''', "in place, PyTorch's own arrangement of the corrections"),
+    Answer("09.adam_torch", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            th, g, mt, vt = (torch.tensor(a, dtype=torch.float64) for a in (theta, grad, m, v))
+            mt = beta1 * mt + (1 - beta1) * g
+            vt = beta2 * vt + (1 - beta2) * g * g
+            th = th - lr * (mt / (1 - beta1 ** t)) / (torch.sqrt(vt / (1 - beta2 ** t)) + eps)
+            return th, mt, vt
+    ''', "torch tensors in float64"),
+    Answer("09.adam_torch", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1), v / (1 - beta2)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "no power t: right at t = 1 only", message=("power t",)),
+    Answer("09.adam_torch", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
+    ''', "ε inside the square root: shows where gradients are tiny", message=("ε inside",)),
+    Answer("09.adam_torch", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+            return theta - step * m / (np.sqrt(v) + eps), m, v
+    ''', "the paper's efficient form: ε on the uncorrected √v", message=("efficient",)),
+    Answer("09.adam_torch", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = np.maximum(beta2 * v, np.abs(grad))
+            return theta - lr / (1 - beta1 ** t) * m / (v + eps), m, v
+    ''', "AdaMax (an infinity-norm v) in place of Adam"),
+    Answer("09.adam_torch", "pass", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            f = np.float32
+            theta, grad, m, v = (np.asarray(a, dtype=f) for a in (theta, grad, m, v))
+            m = f(beta1) * m + f(1 - beta1) * grad
+            v = f(beta2) * v + f(1 - beta2) * grad * grad
+            m_hat, v_hat = m / f(1 - beta1 ** t), v / f(1 - beta2 ** t)
+            return theta - f(lr) * m_hat / (np.sqrt(v_hat) + f(eps)), m, v
+    ''', "computed in float32 at every step: the runs stay within float32 precision"),
+]
