@@ -16,6 +16,8 @@ from dlcourse.release import ReleaseError, release, release_notebook, stale, str
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+# a check on a stub raises checks.NotImplementedYet (a NotImplementedError)
+STUB_ERRORS = (["NotImplementedYet"], ["NotImplementedError"])
 CHECK_CALL = re.compile(r'checks\.check\(\s*"(?P<id>[^"]+)"')
 
 
@@ -63,8 +65,13 @@ def test_released_exercise_fails_every_check_with_not_implemented(path, tmp_path
     for cell in _graded(nb):
         errors = [o for o in cell.outputs if o.output_type == "error"]
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        assert [e.ename for e in errors] == ["NotImplementedError"], cell.source
+        assert [e.ename for e in errors] in STUB_ERRORS, cell.source
         assert "not implemented yet" in text
+    # "Run All" stops at the first untagged cell that raises: none may come before a check
+    last = max(i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade"))
+    for cell in nb.cells[:last]:
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
+            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
 
 
 def test_stub_keeps_hints_and_indentation():
@@ -128,3 +135,33 @@ def test_malformed_solution_json_names_the_file(tmp_path):
     (tmp_path / "03_bad.ipynb").write_text("{not json")
     with pytest.raises(ReleaseError, match="03_bad.ipynb: not valid JSON"):
         stale(tmp_path, tmp_path / "ex")
+
+
+def test_check_cells_are_tagged_for_run_all_and_carry_checksums():
+    nb = _nb(
+        _cell("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION", solution=True, grade_id="s"),
+        _cell('checks.check("02.derivative", f)', grade=True, grade_id="c", points=1, locked=True),
+        _cell("x = 1"),
+    )
+    nb["cells"][1]["metadata"]["tags"] = ["keep-me", "raises-exception"]
+    out = release_notebook(nb)
+    solution, check, plain = out["cells"]
+    assert check["metadata"]["tags"] == ["keep-me", "raises-exception"]
+    assert "tags" not in solution["metadata"] and plain["metadata"] == {}
+    for cell in (solution, check):
+        assert cell["metadata"]["nbgrader"]["cell_type"] == "code"
+        assert len(cell["metadata"]["nbgrader"]["checksum"]) == 32
+    assert nb["cells"][1]["metadata"]["nbgrader"].get("checksum") is None  # input untouched
+
+
+def test_run_all_goes_past_a_failing_check_and_every_check_runs(tmp_path):
+    """The released tag makes nbclient (like Lab's Run All) continue after a failing check."""
+    nb = nbformat.read(ROOT / "exercises" / "02_calculus.ipynb", as_version=4)
+    last = max(i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade"))
+    nb.cells = nb.cells[: last + 1]  # the "Try it" cells after the checks need the answers
+    NotebookClient(nb, timeout=120, allow_errors=False,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    graded = _graded(nb)
+    assert graded and all(c.execution_count is not None for c in graded)
+    assert all([o.ename for o in c.outputs if o.output_type == "error"] in STUB_ERRORS
+               for c in graded)
