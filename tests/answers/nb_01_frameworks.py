@@ -1,0 +1,320 @@
+"""Alternative answers for ``solutions/01_frameworks.ipynb`` (format: ``tests/answers/__init__.py``)."""
+
+from . import Answer
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 01.pairwise
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            sq_x = (X**2).sum(dim=1, keepdim=True)
+            sq_y = (Y**2).sum(dim=1)
+            return sq_x - 2 * X @ Y.T + sq_y
+    ''', "the matrix-product expansion ‖x‖² − 2x·y + ‖y‖² (float32 cancellation judged at float32 precision)"),
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            return torch.cdist(X, Y) ** 2
+    ''', "torch.cdist squared"),
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            rows = []
+            for i in range(X.shape[0]):
+                rows.append(((X[i] - Y) ** 2).sum(dim=1))
+            return torch.stack(rows)
+    ''', "a loop over the rows of X, stacked"),
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            diff = X.unsqueeze(1) - Y.unsqueeze(0)
+            print("shape of the differences:", tuple(diff.shape))
+            return torch.einsum("ijk,ijk->ij", diff, diff)
+    ''', "einsum over the broadcast differences, with a print"),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            return torch.cdist(X, Y)
+    ''', "distances, not squared distances", message=("their squares",)),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            diff = Y[:, None, :] - X[None, :, :]
+            return (diff**2).sum(dim=-1)
+    ''', "X and Y swapped: an (m, n) result", message=("transposed",)),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            a, b = X.cpu().numpy(), Y.cpu().numpy()
+            return ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=-1)
+    ''', "returns a numpy array, not a tensor on the inputs' device", message=("return a torch tensor",)),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            X, Y = X.float(), Y.float()
+            return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1)
+    ''', "computes in float32 whatever the inputs' dtype", message=("keep their dtype",)),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            return (X**2).sum(1)[:, None] + 2 * X @ Y.T + (Y**2).sum(1)[None, :]
+    ''', "the sign of the cross term", message=("sign of the cross term",)),
+    # ------------------------------------------------------------------ 01.autograd
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            w1.requires_grad_()
+            w2.requires_grad_()
+            x1 = w1 @ x
+            x2 = x + w2 @ x1
+            x3 = w1 @ (x1 + x2)
+            q = x3.norm()
+            g1, g2 = torch.autograd.grad(q, [w1, w2])
+            return q.item(), g1, g2
+    ''', "torch.autograd.grad on the given tensors (ignores any stale .grad)"),
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            for w in (w1, w2):
+                w.requires_grad_()
+                w.grad = None
+            x0 = x
+            x1 = w1 @ x0
+            x2 = x0 + w2 @ x1
+            x3 = w1 @ (x1 + x2)
+            q = torch.sqrt((x3 * x3).sum())
+            q.backward()
+            return q, w1.grad, w2.grad
+    ''', "resets .grad in place, q as a 0-d tensor, the norm written out"),
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            a = w1.detach().cpu().numpy().astype(np.float64)
+            b = w2.detach().cpu().numpy().astype(np.float64)
+            v = x.detach().cpu().numpy()
+            x1 = a @ v
+            s = x1 + v + b @ x1
+            x3 = a @ s
+            u = x3 / np.linalg.norm(x3)
+            g2 = np.outer(a.T @ u, x1)
+            g1 = np.outer(u, s) + np.outer((np.eye(len(v)) + b).T @ a.T @ u, v)
+            return float(np.linalg.norm(x3)), g1, g2
+    ''', "the chapter's hand-derived gradients in numpy (the same numbers)"),
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().float().requires_grad_()
+            w2 = w2.detach().clone().float().requires_grad_()
+            x = x.float()
+            x1 = w1 @ x
+            x3 = w1 @ (x1 + x + w2 @ x1)
+            q = torch.linalg.vector_norm(x3)
+            q.backward()
+            return q.detach(), w1.grad, w2.grad
+    ''', "float32 throughout (judged at float32 precision), torch.linalg.vector_norm"),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1.requires_grad_()
+            w2.requires_grad_()
+            x1 = w1 @ x
+            x2 = x + w2 @ x1
+            x3 = w1 @ (x1 + x2)
+            q = x3.norm()
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "backward() adds to the stale .grad the tensors arrive with", message=("already in .grad",)),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().requires_grad_()
+            w2 = w2.detach().clone().requires_grad_()
+            x1 = (w1 @ x).detach()
+            x2 = x + w2 @ x1
+            x3 = w1 @ (x1 + x2)
+            q = x3.norm()
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "x1 detached: W1's gradient keeps only the direct path", message=("only the direct path",)),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().requires_grad_()
+            w2 = w2.detach().clone().requires_grad_()
+            x1 = w1 @ x
+            x2 = x + w2 @ x1
+            x3 = w1 @ (x1 + x2)
+            q = (x3**2).sum()
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "the squared norm", message=("not its square",)),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().requires_grad_()
+            w2 = w2.detach().clone().requires_grad_()
+            x1 = w1 @ x
+            x2 = x1 + w2 @ x1
+            x3 = w1 @ (x1 + x2)
+            q = x3.norm()
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "x2 = x1 + W2 x1 instead of x0 + W2 x1"),
+    # ------------------------------------------------------------------ 01.dynamic_graph
+    Answer("01.dynamic_graph", "pass", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 0
+            while h < 10 and steps < 20:
+                h, steps = h / w + 1, steps + 1
+            if steps == 0:
+                return 0, 0.0
+            h.backward()
+            return steps, w.grad.item()
+    ''', "the chapter's float32 code, with the no-step case"),
+    Answer("01.dynamic_graph", "pass", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(float(w), dtype=torch.float64, requires_grad=True)
+            h = torch.tensor(float(start), dtype=torch.float64)
+            steps = 0
+            for _ in range(20):
+                if h >= 10:
+                    break
+                h = h / w + 1
+                steps += 1
+            if not h.requires_grad:
+                return steps, 0.0
+            (grad,) = torch.autograd.grad(h, w)
+            return steps, grad
+    ''', "a for loop with break, torch.autograd.grad, the gradient as a 0-d tensor"),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 0
+            while h <= 10 and steps < 20:
+                h, steps = h / w + 1, steps + 1
+            if steps == 0:
+                return 0, 0.0
+            h.backward()
+            return steps, w.grad.item()
+    ''', "h <= 10: one step too many when h lands on 10", message=("one step too many",)),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 0
+            while h < 10 and steps < 20:
+                h, steps = h / w + 1, steps + 1
+            h.backward()
+            return steps, w.grad.item()
+    ''', "no guard for a loop that never runs: backward() on a constant raises"),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 0
+            while h < 10 and steps < 10:
+                h, steps = h / w + 1, steps + 1
+            if steps == 0:
+                return 0, 0.0
+            h.backward()
+            return steps, w.grad.item()
+    ''', "a cap of 10 steps instead of 20"),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            h, steps = float(start), 0
+            while h < 10 and steps < 20:
+                previous = h
+                h, steps = h / w + 1, steps + 1
+            if steps == 0:
+                return 0, 0.0
+            return steps, -previous / w**2
+    ''', "the derivative of the last step alone", message=("last step alone",)),
+    # ------------------------------------------------------------------ 01.train_step
+    Answer("01.train_step", "pass", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            opt = torch.optim.SGD(model.parameters(), lr=lr)
+            opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(X.to(dev)).squeeze(1), y.to(dev))
+            loss.backward()
+            opt.step()
+            return loss.item()
+    ''', "torch.optim.SGD and F.mse_loss"),
+    Answer("01.train_step", "pass", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            X, y = X.to(dev), y.to(dev).unsqueeze(1)
+            for p in model.parameters():
+                if p.grad is not None:
+                    p.grad.zero_()
+            out = model(X)
+            loss = ((out - y) ** 2).sum() / len(y)
+            loss.backward()
+            for p in model.parameters():
+                p.data -= lr * p.grad
+            return loss.detach()
+    ''', "y unsqueezed to (B, 1), grads zeroed in place, p.data updated, the loss as a 0-d tensor"),
+    Answer("01.train_step", "pass", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad(set_to_none=True)
+            loss = torch.nn.MSELoss()(model(X.to(dev)).view(-1), y.to(dev))
+            before = float(loss)
+            loss.backward()
+            with torch.no_grad():
+                for name, p in model.named_parameters():
+                    p.sub_(lr * p.grad)
+            print(f"loss {before:.4f}")
+            return before
+    ''', "nn.MSELoss, sub_ in place, a print"),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+            return loss.item()
+    ''', "no zero_grad: stale gradients are added in", message=("zero them first",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = ((model(X.to(dev)) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+            return loss.item()
+    ''', "(B, 1) − (B,) broadcasts to (B, B)", message=("broadcasts to (B, B)",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).sum()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+            return loss.item()
+    ''', "the sum instead of the mean", message=("sum of the squared errors",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            X, y = X.to(dev), y.to(dev)
+            model.zero_grad()
+            loss = ((model(X).reshape(-1) - y) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+                after = ((model(X).reshape(-1) - y) ** 2).mean()
+            return after.item()
+    ''', "returns the loss after the step"),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    if p.ndim == 2:
+                        p -= lr * p.grad
+            return loss.item()
+    ''', "updates the weights only, not the biases", message=("every parameter",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= 0.1 * p.grad
+            return loss.item()
+    ''', "a fixed learning rate of 0.1 instead of lr"),
+]
