@@ -323,6 +323,7 @@ class AdamW(_RuleOptimizer):
             params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
             maximize=maximize, foreach=foreach, capturable=capturable,
             differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=True,  # recorded like torch's AdamW (an Adam subclass)
         )
 
 
