@@ -1,0 +1,437 @@
+"""Alternative answers for ``solutions/10_training.ipynb`` (format: ``tests/answers/__init__.py``).
+
+The answers to ``10.accuracy`` train small networks for a few epochs, so that the suite stays
+fast: the target is met by a margin all the same.
+"""
+
+from . import Answer
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 10.step_decay
+    Answer("10.step_decay", "pass", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            return [lr0 * gamma ** (t // step_size) for t in range(epochs)]
+    ''', "a list comprehension"),
+    Answer("10.step_decay", "pass", '''
+        import math
+
+        def step_decay(lr0, gamma, step_size, epochs):
+            rates = []
+            lr = lr0
+            for t in range(epochs):
+                if t > 0 and t % step_size == 0:
+                    lr = lr * gamma
+                rates.append(lr)
+            return np.array(rates)
+    ''', "multiplying by γ at every s-th epoch, like StepLR's chained form"),
+    Answer("10.step_decay", "pass", '''
+        import math
+
+        def step_decay(lr0, gamma, step_size, epochs):
+            return np.array([lr0 * math.pow(gamma, math.floor(t / step_size)) for t in range(epochs)])
+    ''', "math.floor of t/s"),
+    Answer("10.step_decay", "pass", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            t = np.arange(epochs, dtype=np.float32)
+            return np.float32(lr0) * np.float32(gamma) ** np.floor(t / step_size)
+    ''', "float32 rates: a schedule needs no more precision"),
+    Answer("10.step_decay", "pass", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            p = torch.nn.Parameter(torch.zeros(1))
+            opt = torch.optim.SGD([p], lr=lr0)
+            sched = torch.optim.lr_scheduler.StepLR(opt, step_size=step_size, gamma=gamma)
+            rates = []
+            for _ in range(epochs):
+                rates.append(opt.param_groups[0]["lr"])
+                opt.step()
+                sched.step()
+            return np.array(rates)
+    ''', "torch's own StepLR, which the exercise names"),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            t = np.arange(epochs)
+            return lr0 * gamma ** ((t + 1) // step_size)
+    ''', "the first drop one epoch early", message=("one epoch too early",)),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            t = np.arange(1, epochs + 1)
+            return lr0 * gamma ** (t // step_size)
+    ''', "epochs counted from 1", message=("one epoch too early",)),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            return lr0 * gamma ** np.arange(epochs)
+    ''', "decays every epoch, ignores step_size"),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            t = np.arange(epochs + 1)
+            return lr0 * gamma ** (t // step_size)
+    ''', "one rate too many", message=("one learning rate per epoch",)),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            t = np.arange(epochs)
+            return lr0 * gamma * (t // step_size)
+    ''', "γ multiplied instead of raised to a power"),
+    # ------------------------------------------------------------------ 10.early_stopping
+    Answer("10.early_stopping", "pass", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, waited = None, 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if best is None or best - loss > min_delta:
+                    best, best_epoch, waited = loss, epoch, 0
+                else:
+                    waited += 1
+                    if waited >= patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "best − loss > min_delta, None for no best yet, >= patience"),
+    Answer("10.early_stopping", "pass", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            losses = [float(v) for v in val_losses]
+            best_epoch, stop = 1, len(losses)
+            best = losses[0]
+            since = 0
+            for i in range(1, len(losses)):
+                if losses[i] < best - min_delta:
+                    best, best_epoch, since = losses[i], i + 1, 0
+                else:
+                    since += 1
+                if since == patience:
+                    stop = i + 1
+                    break
+            return [best_epoch, stop]
+    ''', "0-based indices converted, the first epoch always improves, a list returned"),
+    Answer("10.early_stopping", "pass", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best = np.inf
+            history = []
+            for epoch, loss in enumerate(val_losses, start=1):
+                improved = loss < best - min_delta
+                history.append(improved)
+                if improved:
+                    best = loss
+                last = max(i for i, ok in enumerate(history, start=1) if ok)
+                if epoch - last >= patience:
+                    return (last, epoch)
+            return (max(i for i, ok in enumerate(history, start=1) if ok), len(val_losses))
+    ''', "a history of improving epochs"),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss <= best - min_delta:
+                    best, best_epoch, bad = loss, epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "a tie with the best loss counts as an improvement"),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < best:
+                    best, best_epoch, bad = loss, epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "ignores min_delta", message=("min_delta",)),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses):
+                if loss < best - min_delta:
+                    best, best_epoch, bad = loss, epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses) - 1
+    ''', "epochs counted from 0", message=("count epochs from 1",)),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            prev, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < prev - min_delta:
+                    best_epoch, bad = epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+                prev = loss
+            return best_epoch, len(val_losses)
+    ''', "compares with the previous epoch instead of the best so far"),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < best - min_delta:
+                    best, best_epoch = loss, epoch
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "never resets the counter: counts all non-improving epochs, not those in a row"),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < best - min_delta:
+                    best, best_epoch, bad = loss, epoch, 0
+                else:
+                    bad += 1
+                    if bad > patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "stops one epoch late", message=("patience-th epoch",)),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, bad = float("inf"), 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < best - min_delta:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        break
+            seen = val_losses[:epoch]
+            return int(np.argmin(seen)) + 1, epoch
+    ''', "best_epoch as the epoch of the lowest loss, not the last improving one"),
+    # ------------------------------------------------------------------ 10.train_epoch
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total = torch.tensor(0.0)
+            n = 0
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.detach() * len(y)
+                n += len(y)
+            return total / n
+    ''', "the epoch loss accumulated in a float32 tensor (common PyTorch)"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            losses, sizes = [], []
+            for X, y in batches:
+                out = model(X)
+                loss = loss_fn(out, y)
+                model.zero_grad()
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+                sizes.append(y.shape[0])
+            return float(np.average(losses, weights=sizes))
+    ''', "model.zero_grad(), np.average with weights"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+                total += loss.item() * len(X)
+                count += len(X)
+            print(f"epoch loss {total / count:.4f}")
+            return total / count
+    ''', "zero_grad after the step (the model starts without gradients), a print"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for X, y in batches:
+                optimizer.zero_grad()
+                loss = loss_fn(model(X), y)
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(y)
+                count += len(y)
+            return np.float64(total / count)
+    ''', "zero_grad first, a numpy scalar"),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            losses = []
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+            return sum(losses) / len(losses)
+    ''', "the mean of the batch losses, unweighted: wrong when the last batch is smaller",
+        message=("weight each batch",)),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                loss.backward()
+                optimizer.step()
+            return loss.item()
+    ''', "never clears the gradients, returns the last batch's loss", message=("zero_grad",)),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                total += loss.item() * len(y)
+                count += len(y)
+            return total / count
+    ''', "forgets optimizer.step()", message=("optimizer.step()",)),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for X, y in batches:
+                optimizer.zero_grad()
+                loss_fn(model(X), y).backward()
+                optimizer.step()
+                with torch.no_grad():
+                    total += loss_fn(model(X), y).item() * len(y)
+                count += len(y)
+            return total / count
+    ''', "records the loss after the step, not the loss it trained on"),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total = 0.0
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(y)
+            return total
+    ''', "returns the summed loss, not the mean"),
+    # ------------------------------------------------------------------ 10.accuracy
+    Answer("10.accuracy", "pass", '''
+        import copy
+
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, _ = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+            loss_fn = nn.CrossEntropyLoss()
+            best, best_model, waited = float("inf"), None, 0
+            for epoch in range(15):
+                train_one_epoch(model, train, optimizer, loss_fn)
+                model.eval()
+                with torch.no_grad():
+                    val_loss = np.mean([loss_fn(model(X), y).item() for X, y in val])
+                if val_loss < best:
+                    best, best_model, waited = val_loss, copy.deepcopy(model), 0
+                else:
+                    waited += 1
+                    if waited == 3:
+                        break
+            return best_model
+    ''', "a small network, early stopping on the validation loss, a deep copy of the best model"),
+    Answer("10.accuracy", "pass", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            split = data.digits_split(seed=seed)
+            X = torch.tensor(split.X_train, dtype=torch.float32)
+            y = torch.tensor(split.y_train)
+            Xv = torch.tensor(split.X_val, dtype=torch.float32)
+            yv = torch.tensor(split.y_val)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+            loss_fn = nn.CrossEntropyLoss()
+            batches = [(X[i:i + 64], y[i:i + 64]) for i in range(0, len(y), 64)]
+            best, best_state = float("inf"), None
+            for epoch in range(15):
+                train_one_epoch(model, batches, optimizer, loss_fn)
+                with torch.no_grad():
+                    val_loss = loss_fn(model(Xv), yv).item()
+                if val_loss < best:
+                    best, best_state = val_loss, {k: v.clone() for k, v in model.state_dict().items()}
+            model.load_state_dict(best_state)
+            return model
+    ''', "its own tensors from data.digits_split's training and validation parts, unshuffled batches"),
+    Answer("10.accuracy", "fail", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, test = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+            loss_fn = nn.CrossEntropyLoss()
+            for epoch in range(2):
+                train_one_epoch(model, train, optimizer, loss_fn)
+                train_one_epoch(model, test, optimizer, loss_fn)
+                with torch.no_grad():
+                    print(sum(loss_fn(model(X), y).item() for X, y in val))
+            return model
+    ''', "trains on the test split too", message=("used the test split",)),
+    Answer("10.accuracy", "fail", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, test = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+            loss_fn = nn.CrossEntropyLoss()
+            best = float("inf")
+            for epoch in range(2):
+                train_one_epoch(model, train, optimizer, loss_fn)
+                with torch.no_grad():
+                    test_loss = sum(loss_fn(model(X), y).item() for X, y in test)
+                if test_loss > best:
+                    break
+                best = test_loss
+            return model
+    ''', "decides when to stop on the test split", message=("used the test split",)),
+    Answer("10.accuracy", "fail", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            X, y = data.digits()
+            X, y = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+            batches = [(X[i:i + 64], y[i:i + 64]) for i in range(0, len(y), 64)]
+            for epoch in range(2):
+                train_one_epoch(model, batches, optimizer, nn.CrossEntropyLoss())
+            return model
+    ''', "trains on all 1,797 digits, the test images included", message=("used the test split",)),
+    Answer("10.accuracy", "fail", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, _ = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+            loss_fn = nn.CrossEntropyLoss()
+            for epoch in range(12):
+                train_one_epoch(model, train, optimizer, loss_fn)
+            return model
+    ''', "a fixed number of epochs: never looks at the validation loader to decide when to stop",
+        message=("validation",)),
+    Answer("10.accuracy", "fail", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, _ = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 10))
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            train_one_epoch(model, train, optimizer, nn.CrossEntropyLoss())
+            return model
+    ''', "one epoch of a linear model with a small rate: below the target", message=("below the target",)),
+    Answer("10.accuracy", "fail", '''
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, _ = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+            train_one_epoch(model, train, optimizer, nn.CrossEntropyLoss())
+            return model.state_dict()
+    ''', "returns the weights, not the model", message=("must return the trained torch model",)),
+]
