@@ -10,7 +10,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PIP     := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: book test release browser clean
+.PHONY: book test release browser sandbox clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ book: $(STAMP)
 browser:
 	@bash requirements/install-chromium.sh
 
-test: book browser
+# bubblewrap isolates each kernel that `dlcourse grade` starts (see instructor_guide.md)
+sandbox:
+	@bash requirements/install-bubblewrap.sh
+
+test: book browser sandbox
 	DLCOURSE_STATIC=1 $(BIN)/python -m pytest --nbval tests solutions
 
 release: $(STAMP)

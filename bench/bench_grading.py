@@ -11,7 +11,13 @@ or left as the stub, drawn from a seeded generator. Three timings:
 * ``grade(..., jobs=1)``: the whole grader, same work one notebook at a time; its
   overhead over nbclient alone (goal: at most 20 %);
 * ``grade(..., jobs=2)``: its speed-up over ``jobs=1`` (goal: at least 1.7× on a machine
-  with two free cores).
+  with two free cores);
+* ``grade(..., jobs=2, sandbox="none")``: the same without bubblewrap, so that the cost of
+  the sandbox shows (goal: sandboxed at most 10 % slower). The default runs are sandboxed
+  wherever bubblewrap works.
+
+It also times the start of one kernel with and without the sandbox (``--starts`` of each,
+interleaved), the sandbox's fixed cost per notebook and per restart.
 
 Run: ``python bench/bench_grading.py [--students 100] [--timeout 300]``. Timings depend on
 the machine; the ratios are what to compare.
@@ -33,6 +39,7 @@ import numpy as np
 from nbclient import NotebookClient
 
 from dlcourse.grader._report import count
+from dlcourse.grader._sandbox import choose
 from dlcourse.grader.command import grade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--timeout", type=int, default=300)
+    parser.add_argument("--starts", type=int, default=10, help="kernel starts timed per mode")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         key, subs = Path(tmp) / "key", Path(tmp) / "submissions"
@@ -89,18 +97,51 @@ def main() -> None:
         first = nbclient_alone(paths, args.timeout)
         print(f"nbclient alone          {first:8.1f} s  {60 * n / first:6.1f} notebooks/min")
         times = {}
-        for jobs in (1, 2):
-            result = grade(subs, Path(tmp) / f"out{jobs}", key=key, jobs=jobs,
-                           timeout=args.timeout, progress=False)
-            times[jobs] = result.seconds
-            print(f"dlcourse grade --jobs {jobs} {result.seconds:8.1f} s  "
+        box = choose("auto").kind
+        for jobs, sandbox in ((1, box), (2, box), (2, "none")):
+            result = grade(subs, Path(tmp) / f"out{jobs}{sandbox}", key=key, jobs=jobs,
+                           timeout=args.timeout, progress=False, sandbox=sandbox)
+            times[jobs, sandbox] = result.seconds
+            print(f"dlcourse grade --jobs {jobs} --sandbox {sandbox:5} {result.seconds:8.1f} s  "
                   f"{60 * n / result.seconds:6.1f} notebooks/min  ({count(result.rows)})")
         again = nbclient_alone(paths, args.timeout)  # again, to average out a drifting load
         print(f"nbclient alone, again   {again:8.1f} s  {60 * n / again:6.1f} notebooks/min")
         base = (first + again) / 2
-        print(f"overhead of the grader over nbclient alone: {times[1] / base - 1:+.1%} "
-              "(goal ≤ +20%)")
-        print(f"speed-up of --jobs 2 over --jobs 1: {times[1] / times[2]:.2f}× (goal ≥ 1.7×)")
+        print(f"overhead of the grader ({box}) over nbclient alone: "
+              f"{times[1, box] / base - 1:+.1%} (goal ≤ +20%)")
+        print(f"speed-up of --jobs 2 over --jobs 1: {times[1, box] / times[2, box]:.2f}× "
+              "(goal ≥ 1.7×)")
+        print(f"cost of the sandbox at --jobs 2: {times[2, box] / times[2, 'none'] - 1:+.1%} "
+              "(goal ≤ +10%)")
+    if choose("auto").isolated:
+        starts = kernel_starts(args.starts)
+        for kind, seconds in starts.items():
+            print(f"one kernel start, sandbox {kind:5}: median {1000 * np.median(seconds):6.0f} ms")
+
+
+def kernel_starts(n: int) -> dict[str, list[float]]:
+    """Seconds to start a kernel and run one cell, with and without the sandbox, interleaved."""
+    import asyncio
+
+    from dlcourse.grader import _runner
+    from dlcourse.grader._sandbox import Sandbox
+
+    times: dict[str, list[float]] = {"bwrap": [], "none": []}
+    box = choose("bwrap")
+    for _ in range(n):
+        for kind, sandbox in (("bwrap", box), ("none", Sandbox("none"))):
+            with tempfile.TemporaryDirectory() as tmp:
+                nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+                home = sandbox.home(Path(tmp))
+                session = _runner.KernelSession(
+                    nb, kernel_name="python3", timeout=60, memory_bytes=0,
+                    max_output_bytes=1 << 20, scratch=Path(tmp), sandbox=sandbox,
+                    env=_runner.kernel_env(1, "", home))
+                started = time.perf_counter()
+                outcomes = asyncio.run(_runner.execute(session, ["key"], 120))
+                assert outcomes[0].status == "ok", outcomes
+                times[kind].append(time.perf_counter() - started)
+    return times
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ class KernelSession:
         if self.restarts:  # nothing of the dead kernel's files reaches the next one
             for sub in ("cwd", "home", "kernel"):
                 shutil.rmtree(self.scratch / sub, ignore_errors=True)
-        for sub in ("cwd", "home", "kernel"):
+        for sub in ("cwd", "home", "kernel", "results"):
             (self.scratch / sub).mkdir(mode=0o700, exist_ok=True)
         self.restarts += 1
         km = _KernelManager(kernel_name=self.kernel_name, memory_bytes=self.memory_bytes,
