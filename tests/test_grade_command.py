@@ -363,11 +363,20 @@ def test_endless_loops_time_out_and_the_checks_that_do_not_need_them_are_graded(
     assert results(graded, "loops") == [(CD, "timeout", 0), (NJ, "passed", 2), (CL, "timeout", 0)]
     assert f"did not finish within {TIMEOUT} s" in message(graded, "loops", CD)
     assert "classify is not defined because cell" in message(graded, "loops", CL)
+    # the loop that swallows interrupts restarted the kernel: the later checks say so
+    note = ("Note: central_difference (on the grader's cases) did not finish within "
+            f"{TIMEOUT} s and did not stop when interrupted, so the grader restarted the kernel. "
+            "The cells after it were run again in a fresh kernel")
+    assert note in message(graded, "loops", NJ) and note in message(graded, "loops", CL)
 
 
 def test_a_kernel_that_exits_costs_only_the_check_it_took_down(graded):
     assert results(graded, "crash") == [(CD, "passed", 1), (NJ, "error", 0), (CL, "passed", 2)]
     assert "the kernel exited with status 3 while running numerical_jacobian" in message(graded, "crash", NJ)
+    assert ("Note: the kernel died (the kernel exited with status 3) while numerical_jacobian "
+            "(on the grader's cases) ran. The cells after it were run again in a fresh kernel"
+            ) in message(graded, "crash", CL)
+    assert "Note:" not in message(graded, "crash", CD)  # graded before the crash
 
 
 def _running(cmdline: str) -> bool:
@@ -389,6 +398,8 @@ def test_killing_the_parent_only_kills_the_kernel_and_memory_is_bounded(graded):
     assert results(graded, "parent_killer") == [(CD, "error", 0), (NJ, "failed", 0), (CL, "passed", 2)]
     assert "central_difference is not defined because cell" in message(graded, "parent_killer", CD)
     assert "raised MemoryError" in message(graded, "parent_killer", NJ)
+    assert "Note: the kernel died (the kernel was killed by signal 9 (SIGKILL)) while cell 4 of " \
+           "your notebook ran." in message(graded, "parent_killer", CL)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
