@@ -9,7 +9,11 @@ Three layers, one source of truth:
 * :func:`minimize` — runs a rule on a numpy landscape and returns the path, for plots.
 * ``SGD``, ``Adagrad``, ``RMSprop``, ``Adadelta``, ``Adam``, ``AdamW``, ``Adamax``,
   ``NAdam`` — ``torch.optim.Optimizer`` subclasses built on the same rules, drop-in
-  replacements for their ``torch.optim`` namesakes (:mod:`dlcourse.optim.optimizers`).
+  replacements for their ``torch.optim`` namesakes, with the same constructor arguments
+  (``foreach``, ``fused``, ``differentiable``, a tensor ``lr`` …) and bit for bit the
+  same trajectories (:mod:`dlcourse.optim.optimizers`). They execute each rule with
+  torch's in-place operations (:mod:`dlcourse.optim.inplace`), as fast as torch's own
+  single-tensor step; tests check that the in-place execution agrees with the rule.
 
 ``import dlcourse.optim`` needs numpy only; torch is imported the first time one of the
 torch classes is looked up (``dlcourse.optim.Adam``).

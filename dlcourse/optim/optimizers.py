@@ -103,7 +103,9 @@ class _RuleOptimizer(torch.optim.Optimizer):
         rules.check_hyper(**{k: v for k, v in param_group.items() if k in self.hyper_names})
         super().add_param_group(param_group)
 
-    def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
+    def step(  # type: ignore[override]
+        self, closure: Optional[Callable[[], float]] = None
+    ) -> Optional[float]:
         """One update of every parameter that has a gradient; returns ``closure()`` if given.
 
         Autograd is off during the update unless the optimizer is ``differentiable``.
