@@ -32,7 +32,7 @@ def test_reference_answers_pass_on_fresh_random_cases(check_id, fn, capsys):
 def test_forward_difference_is_named_with_case_and_numbers():
     v = _verdict("02.derivative", lambda f, x, h: (f(x + h) - f(x)) / h)
     assert not v.passed
-    assert "case 1 of 5: f(x) = sin x at x = 1, h = 1e-3" in v.message
+    assert "case 1 of 6: f(x) = sin x at x = 1, h = 1e-3" in v.message
     assert f"expected {np.cos(1.0):.6g}" in v.message
     assert "forward difference" in v.message
 
@@ -237,3 +237,62 @@ def test_the_graders_plain_data_keeps_the_dtype(dtype):
     s = round_trip(np.ones(3, dtype=dtype).sum())
     assert checks.dtype_of(t) == checks.dtype_of(a) == checks.dtype_of(s) == dtype
     assert checks.dtype_of(round_trip([torch.tensor(1.0, dtype=getattr(torch, dtype))])) == dtype
+
+
+# ----------------------------------------------------------------------------- chapter 2's requirements
+def _classify_with(tol_of):
+    def classify(H):
+        eig = np.linalg.eigvalsh(H)
+        tol = tol_of(eig)
+        if np.any(eig > tol) and np.any(eig < -tol):
+            return "saddle"
+        if np.any(np.abs(eig) <= tol):
+            return "degenerate"
+        return "minimum" if np.all(eig > 0) else "maximum"
+    return classify
+
+
+@pytest.mark.parametrize("tol_of, case", [
+    (lambda eig: 0.0, "diag(2, −1e-10)"),
+    (lambda eig: 1e-8, "diag(1e9, 5)"),
+    (lambda eig: 1e-4, "diag(2, 1e-6)"),
+])
+def test_the_stated_tolerance_for_zero_eigenvalues_is_tested(tol_of, case):
+    v = _verdict("02.critical_point", _classify_with(tol_of))
+    assert not v.passed and case in v.message
+
+
+def test_a_numpy_string_label_passes_in_the_kernel_and_in_the_grader():
+    import json
+
+    from dlcourse.grader import _collect
+    from dlcourse.grader._notebook import verdict
+
+    labels = np.array(["minimum", "maximum", "saddle", "degenerate"])
+
+    def classify(H):
+        return labels[["minimum", "maximum", "saddle", "degenerate"].index(calculus.critical_point_type(H))]
+
+    assert _verdict("02.critical_point", classify).passed
+    chk = checks.get("02.critical_point")
+    answers = [_collect.decode(json.loads(json.dumps(_collect.encode(chk.apply(classify, c)))))
+               for c in chk.cases(np.random.default_rng(3))]
+    assert verdict(chk, 3, answers)[0]
+    assert not _verdict("02.critical_point", lambda H: np.str_("saddle")).passed
+
+
+def test_a_jacobian_that_ignores_its_step_is_told_so():
+    v = _verdict("02.jacobian", lambda f, x, h=1e-6: calculus.jacobian(f, x, 1e-6))
+    assert "h = 0.1" in v.message and "not a step of your own" in v.message
+
+
+def test_finite_differences_need_float64_but_the_exact_jacobian_may_be_float32():
+    v = _verdict("02.derivative", lambda f, x, h: np.float32((f(x + h) - f(x - h)) / (2 * h)))
+    assert "your result is float32; compute in float64" in v.message
+    assert _verdict("02.analytic_jacobian", lambda x: example_jacobian(x).astype(np.float32)).passed
+
+
+def test_a_jacobian_by_finite_differences_fails_the_exact_exercise():
+    v = _verdict("02.analytic_jacobian", lambda x: calculus.jacobian(lambda v: np.array(
+        [v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]]), np.asarray(x, dtype=float)))
+    assert not v.passed

@@ -1,20 +1,42 @@
-"""Checks for the exercises of chapter 2, *Calculus for deep learning*."""
+"""Checks for the exercises of chapter 2, *Calculus for deep learning*.
+
+Precision: the finite differences (02.derivative, 02.jacobian) need float64 — their
+round-off is about ε/h, 1e-4 in float32 for h = 1e-3 — and say so in the exercise; a
+float32 answer is told "your result is float32; compute in float64". The exact Jacobian
+(02.analytic_jacobian) may be float32 and is then judged at float32 precision.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
 from .. import calculus
-from . import Case, Check, compare_arrays, compare_equal, register
+from . import Case, Check, Failure, as_float_array, close, compare_arrays, dtype_of, on_copies, register
 
 
 # --------------------------------------------------------------- 02.derivative
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 the central difference (f(x + h) − f(x − h))/2h, not the forward or backward one:
+#     "exp x at 0.5, h = 0.1" (their O(h) error is 0.08 there);
+#  R2 divided by 2h: every case;
+#  R3 the step h it is given (a fixed step of its own fails): the h = 0.1 and random-h
+#     cases (the truncation error h²f‴/6 differs);
+#  R4 in float64 (stated in the stub): every case, at rtol 1e-8 — a float32 difference
+#     is off by ~ε₃₂/h;
+#  R5 any f, including the chapter's x²e^{−x} (the product rule's example): its case.
+def _chapter_f(x: float) -> float:
+    """The chapter's f(x) = x²e^{−x}, whose derivative is (2x − x²)e^{−x}."""
+    return x**2 * np.exp(-x)
+
+
 def _scalar_cases(rng: np.random.Generator) -> list[Case]:
     cases = [
         Case((np.sin, 1.0, 1e-3), "f(x) = sin x at x = 1, h = 1e-3"),
         Case((np.exp, 0.5, 0.1), "f(x) = exp x at x = 0.5, h = 0.1"),
+        Case((_chapter_f, 3.0, 1e-4), "the chapter's f(x) = x²e^(−x) at x = 3, h = 1e-4"),
     ]
     for _ in range(3):
         a, b, c = rng.normal(size=3)
@@ -42,7 +64,7 @@ register(
         function="central_difference",
         reference=calculus.derivative,
         cases=_scalar_cases,
-        compare=compare_arrays(rtol=1e-8, atol=1e-10),
+        compare=compare_arrays(rtol=1e-8, atol=1e-10, precision="float64"),
         diagnoses=(_forward_difference,),
         hint="compute (f(x + h) − f(x − h)) / (2h).",
         reference_names=("dlcourse.calculus.derivative",),
@@ -62,23 +84,67 @@ def example_jacobian(x: np.ndarray) -> np.ndarray:
     return np.array([[2 * x1, 2 * x2, 0.0], [0.0, 2 * x2 + x3**2, 2 * x2 * x3]])
 
 
+def chapter_bowl(x: np.ndarray) -> np.ndarray:
+    """The chapter's f(x) = x₁² + 3x₂² as a map R² → R¹: its Jacobian is the 1×2 gradientᵀ."""
+    return np.array([x[0] ** 2 + 3 * x[1] ** 2])
+
+
+def chapter_g(u: np.ndarray) -> np.ndarray:
+    """The chapter's g(u) = (u₁u₂, sin u₁, e^{u₂/10}), for the chain rule h = g∘f."""
+    return np.array([u[0] * u[1], np.sin(u[0]), np.exp(u[1] / 10)])
+
+
+def chapter_h(x: np.ndarray) -> np.ndarray:
+    """h = g∘f: its Jacobian is J_g(f(x)) J_f(x) (3×3), the chapter's chain-rule example."""
+    return chapter_g(example_f(x))
+
+
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 m×n, one row per output and one column per input: the 2×3, 3×2 and 2×4 cases (a
+#     transposed matrix has the wrong shape), the 1×2 gradient case (a scalar output is
+#     one row, not a flat vector);
+#  R2 column j by a central difference along e_j: every case;
+#  R3 the step h it is given: the tanh case with h = 0.1 (a step of its own gives a
+#     different truncation error);
+#  R4 float64: every case at rtol 1e-6;
+#  R5 x is not changed (an answer that perturbs x in place must restore it): the call
+#     runs on copies, and the reference sees the case's x;
+#  R6 the chapter's worked examples: f at [1, 2, 3], the gradient of x₁² + 3x₂², and the
+#     chain rule's h = g∘f at [0.3, −0.7, 1.1].
 def _jacobian_cases(rng: np.random.Generator) -> list[Case]:
-    cases = [Case((example_f, np.array([1.0, 2.0, 3.0])), "the chapter's f(x) = (x₁²+x₂², x₂²+x₃²x₂) at x = [1, 2, 3]", {"h": 1e-5})]
-    for m, n in [(3, 2), (2, 4)]:
+    cases = [Case((example_f, np.array([1.0, 2.0, 3.0])), "the chapter's f(x) = (x₁²+x₂², x₂²+x₃²x₂) at x = [1, 2, 3]", {"h": 1e-5}),
+             Case((chapter_bowl, np.array([1.0, -0.5])), "the chapter's f(x) = x₁² + 3x₂² (as [f], R² → R¹) at x = [1, −0.5]: J is 1×2", {"h": 1e-5}),
+             Case((chapter_h, np.array([0.3, -0.7, 1.1])), "the chapter's h = g∘f, g(u) = (u₁u₂, sin u₁, e^(u₂/10)), at x = [0.3, −0.7, 1.1]", {"h": 1e-5})]
+    for m, n, h in [(3, 2, 1e-5), (2, 4, 1e-5), (3, 3, 0.1)]:
         A = rng.normal(size=(m, n))
         x = rng.normal(size=n)
 
         def layer(v: np.ndarray, A: np.ndarray = A) -> np.ndarray:
             return np.tanh(A @ v)
 
-        cases.append(Case((layer, x), f"f(x) = tanh(Ax), A {m}×{n}, at x = {np.round(x, 3)}", {"h": 1e-5}))
+        cases.append(Case((layer, x), f"f(x) = tanh(Ax), A {m}×{n}, at x = {np.round(x, 3)}, h = {h:g}", {"h": h}))
     return cases
 
 
 def _transposed(got: Any, expected: Any, case: Case) -> str | None:
-    g = np.asarray(got, dtype=float)
+    g = as_float_array(got)
+    if g is None:
+        return None
     if g.shape == expected.T.shape and g.shape != expected.shape:
         return "your matrix is transposed: J[i, j] = ∂fᵢ/∂xⱼ has one row per output and one column per input (m×n)."
+    if g.shape == (expected.size,) and expected.shape[0] == 1:
+        return "f has one output here, so J is 1×n: one row (keep the output's axis when you stack the columns)."
+    return None
+
+
+def _own_step(got: Any, expected: Any, case: Case) -> str | None:
+    f, x = case.args
+    h = case.kwargs.get("h")
+    if h is None or h < 1e-2:
+        return None
+    for own in (1e-5, 1e-6, 1e-4, 1e-7, 1e-8):
+        if close(got, calculus.jacobian(f, x, own), rtol=1e-5, atol=1e-7):
+            return f"use the step h = {h:g} that numerical_jacobian is given, not a step of your own."
     return None
 
 
@@ -88,15 +154,24 @@ register(
         function="numerical_jacobian",
         reference=calculus.jacobian,
         cases=_jacobian_cases,
-        compare=compare_arrays(rtol=1e-6, atol=1e-8),
-        diagnoses=(_transposed,),
+        compare=compare_arrays(rtol=1e-6, atol=1e-8, precision="float64"),
+        diagnoses=(_transposed, _own_step),
         hint="column j is (f(x + h·eⱼ) − f(x − h·eⱼ)) / (2h), with eⱼ the j-th unit vector.",
+        call=on_copies,
         reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient"),
     )
 )
 
 
 # --------------------------------------------------------------- 02.analytic_jacobian
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 the exact 2×3 Jacobian (rows outputs, columns inputs): every case;
+#  R2 ∂f₂/∂x₂ = 2x₂ + x₃² by the product rule: every case with x₃ ≠ 0;
+#  R3 no finite differences ("derive it"): rtol 1e-12 on float64 answers, which a central
+#     difference misses by its round-off (~1e-10); dlcourse's numerical Jacobian is
+#     flagged by the static reading;
+#  R4 at the given x, not the book's x = [1, 2, 3]: the other fixed case and the random ones;
+#  R5 float32 is fine (exact formula), judged at float32 precision.
 def _example_cases(rng: np.random.Generator) -> list[Case]:
     fixed = [np.array([1.0, 2.0, 3.0]), np.array([0.0, -1.0, 0.5])]
     drawn = [rng.uniform(-3, 3, size=3) for _ in range(3)]
@@ -104,7 +179,9 @@ def _example_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _missing_product_rule(got: Any, expected: Any, case: Case) -> str | None:
-    g = np.asarray(got, dtype=float)
+    g = as_float_array(got)
+    if g is None:
+        return None
     if g.shape != (2, 3):
         return "f maps R³ to R², so its Jacobian is 2×3: one row per output."
     x1, x2, x3 = case.args[0]
@@ -121,9 +198,13 @@ register(
         function="jacobian_example",
         reference=example_jacobian,
         cases=_example_cases,
-        compare=compare_arrays(rtol=1e-12, atol=1e-12),
+        compare=compare_arrays(rtol=1e-12, atol=1e-12, precision="dtype"),
         diagnoses=(_missing_product_rule,),
         hint="differentiate each output (row) with respect to each input (column).",
+        call=on_copies,
+        reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient",
+                         # not matched by the static reading yet (it resolves dlcourse names only):
+                         "torch.autograd.functional.jacobian", "torch.func.jacrev", "torch.func.jacfwd"),
     )
 )
 
@@ -139,11 +220,26 @@ def _with_eigenvalues(rng: np.random.Generator, eig: list[float]) -> np.ndarray:
     return q @ np.diag(eig) @ q.T
 
 
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 all eigenvalues > 0 → "minimum", all < 0 → "maximum": the rotated definite cases;
+#  R2 both signs → "saddle", by the eigenvalues, not the diagonal: the chapter's
+#     diag(2, −2), [[1, 2], [2, 1]] (positive diagonal, eigenvalues 3 and −1) and the
+#     rotated mixed case;
+#  R3 a zero eigenvalue without mixed signs → "degenerate": diag(2, 0) (the chapter's
+#     θ₁² + θ₂⁴) and the rotated negative semi-definite case;
+#  R4 "zero" means |λ| ≤ 1e-8·max(1, max|λ|): diag(2, −1e-10) (an exact test for 0 calls
+#     it a saddle), diag(2, 1e-6) (a looser tolerance calls it degenerate), and
+#     diag(1e9, 5) (5 ≤ 1e-8·1e9 = 10: an absolute tolerance calls it a minimum);
+#  R5 the four words exactly, as a str (numpy's np.str_ counts as one).
 def _hessian_cases(rng: np.random.Generator) -> list[Case]:
     fixed: list[tuple[np.ndarray, str]] = [
         (np.diag([2.0, -2.0]), "H = diag(2, −2), the saddle θ₁² − θ₂²"),
         (np.diag([2.0, 0.0]), "H = diag(2, 0), θ₁² + θ₂⁴ at 0"),
         (np.array([[2.0, 1.0], [1.0, 2.0]]), "H = [[2, 1], [1, 2]]"),
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), "H = [[1, 2], [2, 1]] (eigenvalues 3 and −1)"),
+        (np.diag([2.0, -1e-10]), "H = diag(2, −1e-10): |λ₂| ≤ 1e-8 counts as 0"),
+        (np.diag([2.0, 1e-6]), "H = diag(2, 1e-6): λ₂ = 1e-6 > 1e-8 is not 0"),
+        (np.diag([1e9, 5.0]), "H = diag(1e9, 5): the tolerance is 1e-8·max|λ| = 10, so λ₂ = 5 counts as 0"),
     ]
     spec: list[tuple[list[float], str]] = [
         (list(rng.uniform(0.5, 3, size=3)), "positive definite"),
@@ -158,7 +254,36 @@ def _hessian_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+def _label(value: Any) -> str | None:
+    """The word an answer to 02.critical_point gives: a str, a numpy ``np.str_``, or the
+    grader's record of one (an opaque value of type ``str_``); None for anything else."""
+    if type(value) is str:
+        return value
+    if type(value) is np.str_:
+        return str(value)
+    if type(value).__name__ == "Opaque" and getattr(value, "type_name", None) == "str_":
+        match = re.fullmatch(r"np\.str_\('(\w+)'\)", repr(value))
+        return match.group(1) if match else None
+    return None
+
+
+def compare_label(got: Any, expected: Any) -> Failure | None:
+    """The exact word, as a Python str or a numpy ``np.str_``."""
+    if _label(got) != expected:
+        return Failure(f"expected {expected!r}, got {got!r}")
+    return None
+
+
 def _degenerate_hint(got: Any, expected: Any, case: Case) -> str | None:
+    got = _label(got)
+    eig = np.linalg.eigvalsh(case.args[0])
+    if expected == "degenerate" and np.any(eig != 0) and got in ("minimum", "maximum", "saddle") \
+            and np.min(np.abs(eig)) > 0:
+        return ("|λ| ≤ 1e-8·max(1, max|λ|) counts as 0 (here the tolerance is "
+                f"{1e-8 * max(1.0, float(np.max(np.abs(eig)))):.3g}): the test is inconclusive, 'degenerate'.")
+    if expected != "degenerate" and got == "degenerate":
+        return ("only |λ| ≤ 1e-8·max(1, max|λ|) counts as 0: an eigenvalue above that tolerance, "
+                "however small, has a sign.")
     if expected == "degenerate":
         return "an eigenvalue of 0 makes the second-order test inconclusive: return 'degenerate'."
     if {got, expected} == {"minimum", "maximum"}:
@@ -174,11 +299,11 @@ register(
         function="classify",
         reference=calculus.critical_point_type,
         cases=_hessian_cases,
-        compare=compare_equal,
+        compare=compare_label,
         diagnoses=(_degenerate_hint,),
         hint="use the signs of the eigenvalues of H (np.linalg.eigvalsh), with a small tolerance for 0.",
         reference_names=("dlcourse.calculus.critical_point_type",),
     )
 )
 
-__all__: list[str] = ["example_f", "example_jacobian"]
+__all__: list[str] = ["example_f", "example_jacobian", "chapter_bowl", "chapter_g", "chapter_h", "compare_label"]

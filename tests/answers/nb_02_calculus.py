@@ -1,0 +1,259 @@
+"""Alternative answers for ``solutions/02_calculus.ipynb`` (format: ``tests/answers/__init__.py``)."""
+
+from . import Answer
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 02.derivative
+    Answer("02.derivative", "pass", '''
+        def central_difference(f, x, h):
+            return 0.5 * (f(x + h) - f(x - h)) / h
+    ''', "the factor ½ written first"),
+    Answer("02.derivative", "pass", '''
+        def central_difference(f, x, h):
+            right, left = f(x + h), f(x - h)
+            slope = (right - left) / h / 2
+            print(f"f'({x}) ≈ {slope}")
+            return slope
+    ''', "two divisions, with a print"),
+    Answer("02.derivative", "pass", '''
+        def _rise(f, a, b):
+            return f(b) - f(a)
+
+        def central_difference(f, x, h):
+            return np.float64(_rise(f, x - h, x + h) / (2.0 * h))
+    ''', "a helper function, a numpy scalar"),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            return (f(x + h) - f(x)) / h
+    ''', "the forward difference", message=("forward difference",)),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            return (f(x + h) - f(x - h)) / h
+    ''', "divides by h, not 2h", message=("factor of 2",)),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            h = 1e-5
+            return (f(x + h) - f(x - h)) / (2 * h)
+    ''', "ignores the step h it is given"),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            return (f(x) - f(x - h)) / h
+    ''', "the backward difference"),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            x, h = np.float32(x), np.float32(h)
+            return np.float32(f(x + h) - f(x - h)) / (2 * h)
+    ''', "float32: round-off of ε₃₂/h ruins a finite difference", message=("compute in float64",)),
+    # ------------------------------------------------------------------ 02.jacobian
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            m = np.asarray(f(x)).size
+            J = np.zeros((m, x.size))
+            for j in range(x.size):
+                e = np.zeros(x.size)
+                e[j] = 1.0
+                J[:, j] = (np.asarray(f(x + h * e)) - np.asarray(f(x - h * e))) / (2 * h)
+            return J
+    ''', "fills a preallocated m×n matrix column by column"),
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.array(x, dtype=float)
+            columns = []
+            for j in range(len(x)):
+                x[j] += h
+                up = np.asarray(f(x), dtype=float)
+                x[j] -= 2 * h
+                down = np.asarray(f(x), dtype=float)
+                x[j] += h
+                columns.append((up - down) / (2 * h))
+            return np.array(columns).T
+    ''', "perturbs a copy of x in place and restores it; transposes the list of columns"),
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            steps = h * np.eye(x.size)
+            return np.column_stack([(f(x + s) - f(x - s)) / (2 * h) for s in steps])
+    ''', "the rows of h·I as steps, np.column_stack"),
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            n = x.size
+            rows = []
+            for i in range(np.size(f(x))):
+                row = []
+                for j in range(n):
+                    step = np.zeros(n)
+                    step[j] = h
+                    row.append((np.ravel(f(x + step))[i] - np.ravel(f(x - step))[i]) / (2 * h))
+                rows.append(row)
+            return np.array(rows)
+    ''', "element by element, with lists"),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            rows = []
+            for j in range(x.size):
+                step = np.zeros_like(x)
+                step[j] = h
+                rows.append((f(x + step) - f(x - step)) / (2 * h))
+            return np.array(rows)
+    ''', "transposed: n×m", message=("transposed",)),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            fx = np.asarray(f(x))
+            cols = []
+            for j in range(x.size):
+                step = np.zeros_like(x)
+                step[j] = h
+                cols.append((np.asarray(f(x + step)) - fx) / h)
+            return np.stack(cols, axis=1)
+    ''', "forward differences"),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            h = 1e-6
+            cols = []
+            for j in range(x.size):
+                step = np.zeros_like(x)
+                step[j] = h
+                cols.append((np.asarray(f(x + step)) - np.asarray(f(x - step))) / (2 * h))
+            return np.stack(cols, axis=1)
+    ''', "ignores the h it is given"),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=np.float32)
+            cols = []
+            for j in range(x.size):
+                step = np.zeros_like(x)
+                step[j] = h
+                cols.append((np.asarray(f(x + step)) - np.asarray(f(x - step))) / (2 * h))
+            return np.stack(cols, axis=1).astype(np.float32)
+    ''', "float32 differences", message=("compute in float64",)),
+    # ------------------------------------------------------------------ 02.analytic_jacobian
+    Answer("02.analytic_jacobian", "pass", '''
+        def jacobian_example(x):
+            x1, x2, x3 = x
+            return [[2 * x1, 2 * x2, 0.0], [0.0, 2 * x2 + x3 * x3, 2 * x2 * x3]]
+    ''', "nested lists"),
+    Answer("02.analytic_jacobian", "pass", '''
+        def jacobian_example(x):
+            x1, x2, x3 = x
+            return np.array([[2 * x1, 2 * x2, 0], [0, 2 * x2 + x3**2, 2 * x2 * x3]], dtype=np.float32)
+    ''', "exact formula stored in float32 (precision of its dtype)"),
+    Answer("02.analytic_jacobian", "pass", '''
+        def jacobian_example(x):
+            J = np.zeros((2, 3))
+            J[0, 0], J[0, 1] = 2 * x[0], 2 * x[1]
+            J[1, 1] = 2 * x[1] + x[2] ** 2
+            J[1, 2] = 2 * x[1] * x[2]
+            return J
+    ''', "filled into zeros"),
+    Answer("02.analytic_jacobian", "fail", '''
+        def jacobian_example(x):
+            x1, x2, x3 = x
+            return np.array([[2 * x1, 2 * x2, 0.0], [0.0, 2 * x2, 2 * x2 * x3]])
+    ''', "forgets the product rule in ∂f₂/∂x₂", message=("2x₂ + x₃²",)),
+    Answer("02.analytic_jacobian", "fail", '''
+        def jacobian_example(x):
+            x1, x2, x3 = x
+            return np.array([[2 * x1, 0.0], [2 * x2, 2 * x2 + x3**2], [0.0, 2 * x2 * x3]])
+    ''', "transposed (3×2)"),
+    Answer("02.analytic_jacobian", "fail", '''
+        def jacobian_example(x):
+            f = lambda v: np.array([v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]])
+            return numerical_jacobian(f, x)
+    ''', "finite differences (its own exercise-2 function) where the exact Jacobian is asked for"),
+    Answer("02.analytic_jacobian", "flagged", '''
+        from dlcourse import calculus
+
+        def jacobian_example(x):
+            f = lambda v: np.array([v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]])
+            return calculus.jacobian(f, np.asarray(x, dtype=float))
+    ''', "the library's numerical Jacobian"),
+    Answer("02.analytic_jacobian", "fail", '''
+        def jacobian_example(x):
+            return np.array([[2.0, 4.0, 0.0], [0.0, 13.0, 12.0]])
+    ''', "hard-codes the book's example at x = (1, 2, 3)"),
+    # ------------------------------------------------------------------ 02.critical_point
+    Answer("02.critical_point", "pass", '''
+        def classify(H):
+            eig = np.linalg.eigvals(np.asarray(H, dtype=float)).real
+            tol = 1e-8 * max(1.0, float(np.abs(eig).max()))
+            pos, neg = int(np.sum(eig > tol)), int(np.sum(eig < -tol))
+            if pos and neg:
+                return "saddle"
+            if pos + neg < len(eig):
+                return "degenerate"
+            return "minimum" if pos else "maximum"
+    ''', "np.linalg.eigvals and counts"),
+    Answer("02.critical_point", "pass", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1, max(abs(e) for e in eig))
+            signs = set()
+            for e in eig:
+                signs.add(0 if abs(e) <= tol else (1 if e > 0 else -1))
+            if {1, -1} <= signs:
+                return "saddle"
+            return {frozenset({1}): "minimum", frozenset({-1}): "maximum"}.get(frozenset(signs), "degenerate")
+    ''', "a set of signs and a dict lookup"),
+    Answer("02.critical_point", "pass", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1.0, np.max(np.abs(eig)))
+            labels = np.array(["saddle", "degenerate", "minimum", "maximum"])
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return labels[0]
+            if np.any(np.abs(eig) <= tol):
+                return labels[1]
+            return labels[2] if eig.min() > 0 else labels[3]
+    ''', "labels picked from a numpy array (np.str_)"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            if np.any(eig > 0) and np.any(eig < 0):
+                return "saddle"
+            if np.any(eig == 0):
+                return "degenerate"
+            return "minimum" if np.all(eig > 0) else "maximum"
+    ''', "tests eigenvalues against exactly 0 (no tolerance)"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "saddle"
+            if np.any(np.abs(eig) <= tol):
+                return "degenerate"
+            return "minimum" if np.all(eig > 0) else "maximum"
+    ''', "an absolute tolerance 1e-8, not relative to the largest |λ|"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-4
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "saddle"
+            if np.any(np.abs(eig) <= tol):
+                return "degenerate"
+            return "minimum" if np.all(eig > 0) else "maximum"
+    ''', "a tolerance far larger than the exercise's"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            d = np.diag(H)
+            if np.any(d > 0) and np.any(d < 0):
+                return "saddle"
+            if np.any(d == 0):
+                return "degenerate"
+            return "minimum" if np.all(d > 0) else "maximum"
+    ''', "the signs of the diagonal instead of the eigenvalues"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1.0, np.max(np.abs(eig)))
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "saddle"
+            return "minimum" if np.all(eig >= -tol) else "maximum"
+    ''', "calls a semi-definite Hessian a minimum", message=("inconclusive",)),
+]
