@@ -43,10 +43,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from ._extras import require
+    from ._extras import require_grade
 
-    for module in ("nbformat", "nbclient", "jupyter_client", "ipykernel"):
-        require(module, by="dlcourse grade")
+    require_grade("dlcourse grade")
     from .grader.command import main as grade_main
 
     return grade_main(args.args)
@@ -71,6 +70,9 @@ def _exercises(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from ._extras import require_grade
+
+    require_grade("dlcourse check")
     from .grader.command import GraderUsageError
     from .kit import KitError, check
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["EXTRAS", "MissingExtra", "require", "install_line"]
+__all__ = ["EXTRAS", "MissingExtra", "require", "require_grade", "install_line"]
 
 EXTRAS: dict[str, str] = {
     "torch": "torch",
@@ -61,6 +61,15 @@ def require(module: str, *, by: str | None = None, extra: str | None = None) -> 
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name is None or exc.name.split(".")[0] != top:
+        if exc.name is None or exc.name.split(".")[0] != top or (extra or EXTRAS.get(top)) is None:
             raise
-        raise MissingExtra(top, extra or EXTRAS.get(top, top), by) from None
+        raise MissingExtra(top, extra or EXTRAS[top], by) from None
+
+
+GRADE_MODULES = ("nbformat", "nbclient", "jupyter_client", "ipykernel")
+
+
+def require_grade(by: str) -> None:
+    """What running notebooks in kernels needs (``dlcourse grade``, ``dlcourse check``)."""
+    for module in GRADE_MODULES:
+        require(module, by=by)

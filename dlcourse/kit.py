@@ -102,6 +102,29 @@ def find_key(notebook: Path) -> Path:
                    "keep the name the notebook was fetched with")
 
 
+def _extras_imported(notebook: Path) -> set[str]:
+    """The optional packages (torch, …) that the notebook's own code cells import."""
+    import ast
+    import json
+
+    from ._extras import EXTRAS
+
+    names: set[str] = set()
+    for cell in json.loads(notebook.read_text(encoding="utf-8")).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return names & set(EXTRAS)
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """What :func:`check` found: the grader's feedback (Markdown) and whether all passed."""
@@ -122,15 +145,16 @@ def check(notebook: Path, *, timeout: float = 120.0, sandbox: str = "auto") -> C
     Needs the ``grade`` extra. Raises :class:`KitError` for a missing or unknown notebook and
     :class:`dlcourse.grader.command.GraderUsageError` when the grader cannot run.
     """
-    from ._extras import require
+    from ._extras import require, require_grade
 
-    for module in ("nbformat", "nbclient", "jupyter_client", "ipykernel"):
-        require(module, by="dlcourse check")
+    require_grade("dlcourse check")
     from .grader.command import grade
 
     if not notebook.is_file():
         raise KitError(f"no notebook at {notebook}")
     key_notebook = find_key(notebook)
+    for module in sorted(_extras_imported(key_notebook)):
+        require(module, by=key_notebook.name)
     with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
         root = Path(tmp)
         key = root / "key"
