@@ -404,3 +404,87 @@ register(Check(
                      "dlcourse.optim.AdamW", "dlcourse.optim.minimize"),
     call=drive_adam,
 ))
+
+
+# =================================================================== 09.adamw_step
+# The chapter's worked example of decoupled weight decay: AdamW, θ ← (1 − ηλ)θ − η m̂/(√v̂ + ε).
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - m and v from the loss gradient alone, not from g + λθ (every case with θ ≠ 0);
+# - the decay ηλθ multiplied by the learning rate, not λθ alone (every case with η ≠ 1);
+# - the decay applied to the θ of before the step (every case);
+# - the Adam step as in 09.adam_step, with the power t (t = 2 of the bowl; random t);
+# - return (theta, m, v).
+def adamw_step_reference(theta: Any, grad: Any, m: Any, v: Any, t: int, lr: float, beta1: float,
+                         beta2: float, eps: float, weight_decay: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """AdamW's step t: θ ← θ − ηλθ, then Adam's step on g (dlcourse.optim.adamw, torch.optim.AdamW)."""
+    theta = np.array(theta, dtype=np.float64)
+    state = {"step": int(t) - 1, "exp_avg": np.array(m, dtype=np.float64),
+             "exp_avg_sq": np.array(v, dtype=np.float64)}
+    optim.adamw(theta, np.asarray(grad, dtype=np.float64), state, lr=lr, betas=(beta1, beta2), eps=eps,
+                weight_decay=weight_decay)
+    return theta, state["exp_avg"], state["exp_avg_sq"]
+
+
+def _adamw_variant(*, l2: bool = False, no_lr: bool = False, after: bool = False,
+                   none: bool = False, no_power: bool = False) -> Callable[..., tuple]:
+    """A wrong AdamW step: the L2 form, the decay without η, decayed after the step, …"""
+
+    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        g_used = g + weight_decay * theta if l2 else g
+        m = beta1 * m + (1 - beta1) * g_used
+        v = beta2 * v + (1 - beta2) * g_used * g_used
+        c1, c2 = (1 - beta1, 1 - beta2) if no_power else (1 - beta1**t, 1 - beta2**t)
+        adam = lr * (m / c1) / (np.sqrt(v / c2) + eps)
+        if l2 or none:
+            return theta - adam, m, v
+        decay = weight_decay if no_lr else lr * weight_decay
+        if after:
+            return (theta - adam) * (1 - decay), m, v
+        return theta * (1 - decay) - adam, m, v
+
+    return step
+
+
+def _adamw_cases(rng: np.random.Generator) -> list[Case]:
+    g1 = np.array([-50.0, 2.5])
+    cases = [
+        Case((np.array([-2.5, 2.5]), g1, np.zeros(2), np.zeros(2), 1, 0.1, 0.9, 0.999, 1e-8, 0.1),
+             "t = 1 on the bowl 10θ₁² + 0.5θ₂² from θ = [−2.5, 2.5]: g = [−50, 2.5], m = v = 0, η = 0.1, "
+             "β1 = 0.9, β2 = 0.999, ε = 1e-8, λ = 0.1"),
+        Case((np.array([1.0, 1.0]), np.array([10.0, 0.1]), np.array([1.0, 0.01]), np.array([100.0, 0.01]), 2,
+              1e-2, 0.9, 0.999, 1e-8, 0.1),
+             "the chapter's two weights at 1 with gradients of size 10 and 0.1: θ = [1, 1], g = [10, 0.1], "
+             "m = [1, 0.01], v = [100, 0.01], t = 2, η = 0.01, λ = 0.1"),
+    ]
+    for shape, t in [((3,), int(rng.integers(3, 20))), ((2, 3), int(rng.integers(100, 2000)))]:
+        theta, g, m = 2 * rng.normal(size=shape), rng.normal(size=shape), 0.3 * rng.normal(size=shape)
+        v = rng.uniform(0.01, 1.0, size=shape)
+        lr, lam = float(rng.choice([1e-3, 1e-2, 0.1])), float(rng.choice([1e-2, 0.05, 0.1]))
+        cases.append(Case((theta, g, m, v, t, lr, 0.9, 0.999, 1e-8, lam),
+                          _describe(θ=theta, g=g, m=m, v=v) + f", t = {t}, η = {lr:g}, β1 = 0.9, β2 = 0.999, "
+                          f"ε = 1e-8, λ = {lam:g}"))
+    return cases
+
+
+register(step_check(
+    id="09.adamw_step",
+    function="adamw_step",
+    reference=adamw_step_reference,
+    cases=_adamw_cases,
+    parts=("theta", "m", "v"),
+    mistakes=(
+        (_adamw_variant(l2=True), "that is Adam with an L2 penalty: λθ went into the gradient, and so into m and v. "
+                                  "AdamW keeps m and v from g alone and decays θ separately, θ ← θ − ηλθ."),
+        (_adamw_variant(no_lr=True), "the decay is multiplied by the learning rate: θ ← (1 − ηλ)θ, as in "
+                                     "torch.optim.AdamW, not (1 − λ)θ."),
+        (_adamw_variant(after=True), "decay the θ of before the step: θ ← (1 − ηλ)θ − η m̂/(√v̂ + ε), "
+                                     "not (1 − ηλ)(θ − η m̂/(√v̂ + ε))."),
+        (_adamw_variant(none=True), "the weight decay is missing: θ ← (1 − ηλ)θ − η m̂/(√v̂ + ε)."),
+        (_adamw_variant(no_power=True), "the bias correction needs the power t: m̂ = m/(1 − β1ᵗ), "
+                                        "v̂ = v/(1 − β2ᵗ). If you call your adam_step, check that 09.adam_step "
+                                        "passes."),
+    ),
+    hint="θ ← (1 − ηλ)θ, then the Adam step of 09.adam_step with the plain gradient g.",
+    reference_names=("dlcourse.optim.adamw", "dlcourse.optim.AdamW", "dlcourse.optim.adam",
+                     "dlcourse.optim.Adam"),
+))

@@ -16,10 +16,10 @@ import numpy as np
 
 from .. import landscapes, schedules
 from . import (Case, Check, Failure, as_float_array, as_number, compare_arrays,
-               compare_trajectories, register)
+               compare_trajectories, on_copies, register)
 from .gradient_descent import FIRST_ROW_HINT, same_path
 
-__all__ = ["minibatch_gradient", "epoch_batches", "minibatch_sgd", "inverse_time"]
+__all__ = ["minibatch_gradient", "epoch_batches", "minibatch_sgd", "inverse_time", "polyak_average"]
 
 
 # --------------------------------------------------------------- 07.minibatch_grad
@@ -418,5 +418,83 @@ register(
         diagnoses=(_schedule_hints,),
         hint="η_t = η₀ / (1 + k·t) for t = 0, 1, …, steps − 1.",
         reference_names=("dlcourse.schedules.InverseTimeDecay",),
+    )
+)
+
+
+# --------------------------------------------------------------- 07.polyak_average
+# The chapter's worked example of Polyak–Ruppert averaging (GD against SGD on
+# 1.25(x₁ + 6)² + (x₂ − 8)²): θ̄_T = (1/(T − T₀ + 1)) Σ_{t=T₀}^{T} θ_t after a burn-in T₀.
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - θ_{T₀} itself is included (every case with T₀ > 0: the chapter's T₀ = 50);
+# - the divisor is the number of iterates averaged, T − T₀ + 1 (every case);
+# - one running average per T = T₀, …, len(path) − 1, the first being θ_{T₀} (the shape);
+# - T₀ = 0 averages from θ_0 (a random case); T₀ = the last index gives that iterate alone.
+# Precision: an average needs no float64; a float32 answer is judged at float32 precision.
+def polyak_average(path: Any, burn_in: int) -> np.ndarray:
+    """θ̄_T = (1/(T − T₀ + 1)) Σ_{t=T₀}^{T} θ_t for T = T₀, …, len(path) − 1: shape (len(path) − T₀, d)."""
+    tail = np.asarray(path, dtype=np.float64)[burn_in:]
+    counts = np.arange(1, len(tail) + 1).reshape((-1,) + (1,) * (tail.ndim - 1))
+    return np.cumsum(tail, axis=0) / counts
+
+
+def _noisy_sgd_path(seed: int, steps: int, lr: float) -> np.ndarray:
+    """SGD on the chapter's 1.25(x₁ + 6)² + (x₂ − 8)² with the gradient noise N(0, 2²) of the text."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros(2)
+    path = [x.copy()]
+    for _ in range(steps):
+        g = landscapes.SGD_EXAMPLE.grad(x) + np.array([2.5, 2.0]) * rng.normal(0.0, 2.0, size=2)
+        x = x - lr * g
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _average_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [Case((_noisy_sgd_path(1, 100, 0.1), 50),
+                  "the chapter's SGD path on 1.25(x₁ + 6)² + (x₂ − 8)² (η = 0.1, 100 steps, noise seed 1), "
+                  "burn-in T₀ = 50"),
+             Case((np.arange(12.0).reshape(6, 2), 5), "path [[0, 1], [2, 3], …, [10, 11]], burn-in T₀ = 5 (the last)")]
+    for burn_in in (0, int(rng.integers(5, 30))):
+        seed, steps = int(rng.integers(0, 10_000)), int(rng.integers(40, 80))
+        cases.append(Case((_noisy_sgd_path(seed, steps, 0.05), burn_in),
+                          f"an SGD path of {steps} steps on the same bowl (η = 0.05, noise seed {seed}), "
+                          f"burn-in T₀ = {burn_in}"))
+    return cases
+
+
+def _average_hints(got: Any, expected: Any, case: Case) -> str | None:
+    path, burn_in = case.args
+    path = np.asarray(path, dtype=np.float64)
+    g = as_float_array(got)
+    if g is None:
+        return "return the running averages as an array of shape (len(path) − burn_in, d)."
+    if g.shape == expected.shape[1:]:
+        return "return every running average θ̄_T, T = T₀ … len(path) − 1, not only the last one."
+    if burn_in > 0 and g.shape == (len(path) - burn_in - 1, path.shape[1]):
+        return "θ_{T₀} itself is the first term: the averages run over t = T₀, …, T (path[burn_in:])."
+    if g.shape != expected.shape:
+        return None
+    tail = path[burn_in:]
+    if np.allclose(g, np.cumsum(tail, axis=0) / np.arange(len(tail)).clip(1)[:, None]):
+        return "divide by the number of iterates averaged, T − T₀ + 1 (1 for the first)."
+    if np.allclose(g, np.cumsum(tail, axis=0)):
+        return "that is the running sum: divide by the number of iterates averaged, T − T₀ + 1."
+    if np.allclose(g, np.cumsum(path, axis=0)[burn_in:] / np.arange(burn_in + 1, len(path) + 1)[:, None]):
+        return "average from θ_{T₀} on, not from θ_0: the burn-in iterates are left out."
+    return None
+
+
+register(
+    Check(
+        id="07.polyak_average",
+        function="polyak_average",
+        reference=polyak_average,
+        cases=_average_cases,
+        compare=compare_arrays(rtol=1e-10, atol=1e-12, precision="dtype"),
+        diagnoses=(_average_hints,),
+        hint="θ̄_T = (θ_{T₀} + … + θ_T) / (T − T₀ + 1) for T = T₀, …, len(path) − 1: "
+             "np.cumsum(path[burn_in:], axis=0) divided by 1, 2, 3, …",
+        call=on_copies,
     )
 )

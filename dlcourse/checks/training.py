@@ -181,6 +181,96 @@ register(Check(
 ))
 
 
+# --------------------------------------------------------------- 10.plateau
+# The chapter's reduce-on-plateau schedule (ReduceLROnPlateau with threshold 0).
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - an epoch improves when its loss is below the best so far (a tie is no improvement: the
+#   curve with ties; the best so far, not the previous loss: the curves that rise and fall);
+# - η ← factor·η after *more than* patience epochs in a row without improvement, on the
+#   (patience + 1)-th (every case that reduces);
+# - the count restarts after a reduction and after an improvement (the long flat curve
+#   reduces twice; the fixed losses improve between bad epochs);
+# - one rate per epoch, the rate after that epoch's loss is recorded (the shape).
+def _plateau_reference(val_losses: list[float], lr0: float, patience: int, factor: float) -> np.ndarray:
+    """η after each epoch of ReduceOnPlateau(lr0, factor, patience, threshold 0)."""
+    sched = schedules.ReduceOnPlateau(lr0, factor=factor, patience=patience, threshold=0.0,
+                                      threshold_mode="abs", eps=0.0)
+    return np.array([sched.step(loss) for loss in val_losses])
+
+
+def _plateau_variant(val_losses: list[float], lr0: float, patience: int, factor: float, *,
+                     early: bool = False, ties: bool = False, previous: bool = False,
+                     no_restart: bool = False, before: bool = False) -> np.ndarray:
+    """The rule with one typical slip: a cut one epoch early, ties improving, …"""
+    lr, best, prev, bad, rates = lr0, np.inf, np.inf, 0, []
+    for loss in val_losses:
+        ref = prev if previous else best
+        if loss < ref or (ties and loss <= ref):
+            best, bad = min(best, loss) if not previous else loss, 0
+        else:
+            bad += 1
+        prev = loss
+        rate_now = lr
+        if bad > patience - (1 if early else 0):
+            lr *= factor
+            if not no_restart:
+                bad = 0
+        rates.append(rate_now if before else lr)
+    return np.array(rates)
+
+
+_PLATEAU_SLIPS: tuple[tuple[dict[str, Any], str], ...] = (
+    ({"early": True}, "the cut comes one epoch early: patience epochs without improvement are tolerated, the "
+                      "rate drops on the (patience + 1)-th in a row (PyTorch: num_bad_epochs > patience)."),
+    ({"ties": True}, "a loss equal to the best so far is no improvement: it must be strictly below the best."),
+    ({"previous": True}, "compare each loss with the best loss so far, not with the previous epoch's."),
+    ({"no_restart": True}, "after a reduction, restart the count of bad epochs at 0: the next cut needs another "
+                           "patience + 1 epochs without improvement."),
+    ({"before": True}, "return the rate *after* each epoch's loss is recorded (what scheduler.step(loss) sets "
+                       "for the next epoch), not the rate the epoch was trained with."),
+)
+
+
+def _plateau_cases(rng: np.random.Generator) -> list[Case]:
+    fixed = [1.0, 0.8, 0.7, 0.69, 0.695, 0.7, 0.72, 0.65, 0.66, 0.67, 0.7, 0.68]
+    ties = [0.9, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.6, 0.55, 0.6]
+    flat = [0.5] + [0.6] * 11
+    cases = [Case((fixed, 0.1, 2, 0.1), f"losses {fixed}, η₀ = 0.1, patience 2, factor 0.1"),
+             Case((ties, 0.1, 2, 0.5), f"losses with ties {ties}, η₀ = 0.1, patience 2, factor 0.5"),
+             Case((flat, 1.0, 3, 0.1), f"losses {flat} (flat after epoch 1), η₀ = 1, patience 3, factor 0.1")]
+    for decimals in (4, 2):
+        losses = _loss_curve(rng, int(rng.integers(20, 40)), decimals=decimals)
+        lr0, patience = float(rng.choice([0.1, 0.05, 0.01])), int(rng.integers(1, 5))
+        factor = float(rng.choice([0.1, 0.2, 0.5]))
+        cases.append(Case((losses, lr0, patience, factor),
+                          f"losses {losses}, η₀ = {lr0}, patience {patience}, factor {factor}"))
+    return cases
+
+
+def _plateau_hints(got: Any, expected: Any, case: Case) -> str | None:
+    losses, lr0, patience, factor = case.args
+    g = as_float_array(got)
+    if g is None or g.shape != (len(losses),):
+        return f"return one learning rate per epoch: {len(losses)} values."
+    for slip, hint in _PLATEAU_SLIPS:
+        if np.allclose(g, _plateau_variant(losses, lr0, patience, factor, **slip), rtol=1e-9, atol=0):
+            return hint
+    return None
+
+
+register(Check(
+    id="10.plateau",
+    function="plateau_rates",
+    reference=_plateau_reference,
+    cases=_plateau_cases,
+    compare=compare_arrays(rtol=1e-9, atol=1e-15, precision="dtype"),
+    diagnoses=(_plateau_hints,),
+    hint="keep the best loss and a count of epochs in a row without improvement; when the count exceeds "
+         "patience, multiply η by factor and restart the count.",
+    reference_names=("dlcourse.schedules.ReduceOnPlateau",),
+))
+
+
 # --------------------------------------------------------------- 10.train_epoch
 # Requirements stated by the exercise, and the case that fails an answer breaking each:
 # - for each batch: forward, loss, clear the gradients, backward, step (every case compares

@@ -329,4 +329,51 @@ ANSWERS = [
         def inverse_time(lr0, k, steps):
             return lr0 / (1 + k) ** np.arange(steps)
     ''', "an exponential decay η₀/(1 + k)ᵗ"),
+    # ------------------------------------------------------------------ 07.polyak_average
+    Answer("07.polyak_average", "pass", '''
+        def polyak_average(path, burn_in):
+            out = []
+            total = np.zeros(path.shape[1])
+            for k, theta in enumerate(path[burn_in:], start=1):
+                total = total + theta
+                out.append(total / k)
+            return np.array(out)
+    ''', "a loop with a running total"),
+    Answer("07.polyak_average", "pass", '''
+        def polyak_average(path, burn_in):
+            return [np.mean(path[burn_in:T + 1], axis=0) for T in range(burn_in, len(path))]
+    ''', "np.mean of each window, a list of rows"),
+    Answer("07.polyak_average", "pass", '''
+        def polyak_average(path, burn_in):
+            avg = path[burn_in].copy()
+            rows = [avg.copy()]
+            for k, theta in enumerate(path[burn_in + 1:], start=2):
+                avg += (theta - avg) / k
+                rows.append(avg.copy())
+            return np.stack(rows)
+    ''', "the incremental mean, updated in place"),
+    Answer("07.polyak_average", "pass", '''
+        def polyak_average(path, burn_in):
+            tail = np.asarray(path, dtype=np.float32)[burn_in:]
+            return np.cumsum(tail, axis=0) / np.arange(1, len(tail) + 1, dtype=np.float32)[:, None]
+    ''', "computed in float32"),
+    Answer("07.polyak_average", "fail", '''
+        def polyak_average(path, burn_in):
+            tail = path[burn_in + 1:]
+            return np.cumsum(tail, axis=0) / np.arange(1, len(tail) + 1)[:, None]
+    ''', "leaves out θ_{T₀}", message=("θ_{T₀} itself",)),
+    Answer("07.polyak_average", "fail", '''
+        def polyak_average(path, burn_in):
+            tail = path[burn_in:]
+            return np.cumsum(tail, axis=0) / np.arange(len(tail)).clip(1)[:, None]
+    ''', "divides by T − T₀ instead of T − T₀ + 1", message=("number of iterates averaged",)),
+    Answer("07.polyak_average", "fail", '''
+        def polyak_average(path, burn_in):
+            return np.mean(path[burn_in:], axis=0)
+    ''', "only the last average", message=("not only the last",)),
+    Answer("07.polyak_average", "fail", '''
+        def polyak_average(path, burn_in):
+            sums = np.cumsum(path, axis=0)
+            return sums[burn_in:] / np.arange(burn_in + 1, len(path) + 1)[:, None]
+    ''', "averages from θ_0, ignoring the burn-in", message=("not from θ_0",)),
 ]

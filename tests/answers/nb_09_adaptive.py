@@ -233,4 +233,59 @@ ANSWERS = [
             m_hat, v_hat = m / f(1 - beta1 ** t), v / f(1 - beta2 ** t)
             return theta - f(lr) * m_hat / (np.sqrt(v_hat) + f(eps)), m, v
     ''', "computed in float32 at every step: the runs stay within float32 precision"),
+    # ------------------------------------------------------------------ 09.adamw_step
+    Answer("09.adamw_step", "pass", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            theta = theta - lr * weight_decay * theta
+            return adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+    ''', "the decay, then the notebook's adam_step"),
+    Answer("09.adamw_step", "pass", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            update = (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+            theta *= 1 - lr * weight_decay
+            theta -= lr * update
+            return theta, m, v
+    ''', "written out, θ decayed in place"),
+    Answer("09.adamw_step", "pass", '''
+        import torch
+
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            p = torch.tensor(theta, requires_grad=True)
+            opt = torch.optim.AdamW([p], lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+            opt.step()  # creates the state
+            with torch.no_grad():
+                p.copy_(torch.as_tensor(theta))
+            state = opt.state[p]
+            state["step"] = torch.tensor(float(t - 1))
+            state["exp_avg"] = torch.tensor(m)
+            state["exp_avg_sq"] = torch.tensor(v)
+            p.grad = torch.as_tensor(grad)
+            opt.step()
+            return p.detach().numpy(), state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+    ''', "torch.optim.AdamW itself, its state set to the given moments"),
+    Answer("09.adamw_step", "fail", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            return adam_step(theta, grad + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+    ''', "Adam with an L2 penalty", message=("L2 penalty",)),
+    Answer("09.adamw_step", "fail", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            return adam_step(theta * (1 - weight_decay), grad, m, v, t, lr, beta1, beta2, eps)
+    ''', "decay without the learning rate", message=("multiplied by the learning rate",)),
+    Answer("09.adamw_step", "fail", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            theta, m, v = adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+            return theta * (1 - lr * weight_decay), m, v
+    ''', "decays the θ after the step", message=("before the step",)),
+    Answer("09.adamw_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            return theta - lr * (m / (1 - beta1)) / (np.sqrt(v / (1 - beta2)) + eps), m, v
+
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            return adam_step(theta * (1 - lr * weight_decay), grad, m, v, t, lr, beta1, beta2, eps)
+    ''', "a right decay on a wrong adam_step (no power t): the message names adam_step",
+        message=("adam_step",)),
 ]

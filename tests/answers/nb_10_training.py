@@ -434,4 +434,105 @@ ANSWERS = [
             train_one_epoch(model, train, optimizer, nn.CrossEntropyLoss())
             return model.state_dict()
     ''', "returns the weights, not the model", message=("must return the trained torch model",)),
+    # ------------------------------------------------------------------ 10.plateau
+    Answer("10.plateau", "pass", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            p = torch.nn.Parameter(torch.zeros(1))
+            opt = torch.optim.SGD([p], lr=lr0)
+            sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+                opt, factor=factor, patience=patience, threshold=0.0, threshold_mode="abs", eps=0.0)
+            rates = []
+            for loss in val_losses:
+                sched.step(loss)
+                rates.append(opt.param_groups[0]["lr"])
+            return rates
+    ''', "torch's ReduceLROnPlateau with threshold 0"),
+    Answer("10.plateau", "pass", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            rates, lr, since_best, best = [], lr0, 0, min(val_losses[:1], default=0.0)
+            for i, loss in enumerate(val_losses):
+                if i == 0 or loss < best:
+                    best, since_best = loss, 0
+                else:
+                    since_best += 1
+                    if since_best == patience + 1:
+                        lr = lr * factor
+                        since_best = 0
+                rates.append(lr)
+            return np.array(rates, dtype=np.float32)
+    ''', "the first epoch always improves, == patience + 1, float32 rates"),
+    Answer("10.plateau", "pass", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            cuts, bad, best, out = 0, 0, np.inf, []
+            for loss in val_losses:
+                bad = 0 if loss < best else bad + 1
+                best = min(best, loss)
+                if bad > patience:
+                    cuts, bad = cuts + 1, 0
+                out.append(lr0 * factor ** cuts)
+            return out
+    ''', "counts the cuts and raises factor to that power"),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, best, bad, rates = lr0, float("inf"), 0, []
+            for loss in val_losses:
+                if loss < best:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                if bad >= patience:
+                    lr, bad = lr * factor, 0
+                rates.append(lr)
+            return rates
+    ''', "cuts on the patience-th bad epoch, one early", message=("one epoch early",)),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, best, bad, rates = lr0, float("inf"), 0, []
+            for loss in val_losses:
+                if loss <= best:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                if bad > patience:
+                    lr, bad = lr * factor, 0
+                rates.append(lr)
+            return rates
+    ''', "a tie counts as an improvement", message=("tie",)),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, best, bad, rates = lr0, float("inf"), 0, []
+            for loss in val_losses:
+                if loss < best:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                if bad > patience:
+                    lr = lr * factor
+                rates.append(lr)
+            return rates
+    ''', "never restarts the count after a cut", message=("restart the count",)),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, bad, rates = lr0, 0, []
+            for loss in val_losses:
+                rates.append(lr)
+                bad = bad + 1 if rates and len(rates) > 1 and loss >= min(val_losses[:len(rates) - 1]) else 0
+                if bad > patience:
+                    lr, bad = lr * factor, 0
+            return rates
+    ''', "returns the rate each epoch was trained with, one epoch behind", message=("after",)),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, bad, rates = lr0, 0, []
+            for loss in val_losses:
+                if loss < best if rates else True:
+                    bad = 0
+                else:
+                    bad += 1
+                best = loss
+                if bad > patience:
+                    lr, bad = lr * factor, 0
+                rates.append(lr)
+            return rates
+    ''', "compares with the previous epoch's loss, not the best", message=("best loss so far",)),
 ]
