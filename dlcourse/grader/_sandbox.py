@@ -123,8 +123,6 @@ class Sandbox:
                 args += ["--symlink", os.readlink(d), d]
             elif os.path.isdir(d):
                 args += ["--ro-bind", d, d]
-        for d in _python_dirs():
-            args += ["--ro-bind", d, d]
         args += ["--proc", "/proc", "--dev", "/dev"]
         devices = gpu_devices()
         for dev in devices:
@@ -133,6 +131,8 @@ class Sandbox:
             args += ["--ro-bind", "/sys", "/sys"]
         size = ["--size", str(TMP_BYTES)]
         args += [*size, "--tmpfs", "/tmp", *size, "--tmpfs", HOME]
+        for d in _python_dirs():  # after the tmpfs: an environment may live under /tmp
+            args += ["--ro-bind", d, d]
         cwd = str(scratch / "cwd")
         args += [*size, "--tmpfs", cwd]
         for sub in ("kernel", "results"):
