@@ -66,7 +66,7 @@ def test_an_answer_that_works_in_place_passes_and_leaves_the_reference_intact():
 # ----------------------------------------------------------------- 03.softmax
 def test_naive_softmax_is_told_to_subtract_the_maximum():
     v = _verdict("03.softmax", lambda h: np.exp(h) / np.exp(h).sum(axis=-1, keepdims=True))
-    assert "case 2 of 5: large logits h = [1000, 1001, 1002]" in v.message
+    assert "case 2 of 6: large logits h = [1000, 1001, 1002]" in v.message
     assert "got NaN or inf at element [0]" in v.message
     assert "Subtract each row's maximum first" in v.message
 
@@ -78,33 +78,33 @@ def test_softmax_normalised_over_the_wrong_axis_is_named():
         return e / e.sum(axis=0, keepdims=True)
 
     v = _verdict("03.softmax", columns)
-    assert "case 3 of 5" in v.message and "each column sums to 1, not each row" in v.message
+    assert "case 3 of 6" in v.message and "each column sums to 1, not each row" in v.message
 
 
 def test_unnormalised_exponentials_are_named():
     v = _verdict("03.softmax", lambda h: np.exp(np.asarray(h) - np.max(h, axis=-1, keepdims=True)))
-    assert "case 1 of 5: the chapter's logits h = [1, 2, 3]" in v.message
+    assert "case 1 of 6: the chapter's logits h = [1, 2, 3]" in v.message
     assert "expected 0.665241, got 1" in v.message and "not normalised" in v.message
 
 
 # ----------------------------------------------------------------- 03.cross_entropy
 def test_summed_loss_is_diagnosed_with_the_batch_size():
     v = _verdict("03.cross_entropy", lambda H, y: len(y) * cross_entropy(H, y))
-    assert "case 2 of 5: the same logits twice, labels y = [0, 2]" in v.message
+    assert "case 2 of 7: the same logits twice, labels y = [0, 2]" in v.message
     assert "expected 1.40761, got 2.81521" in v.message
     assert "you summed over the batch" in v.message and "B = 2" in v.message
 
 
 def test_per_sample_losses_are_asked_to_be_averaged():
     v = _verdict("03.cross_entropy", lambda H, y: -backprop.log_softmax(H)[np.arange(len(y)), y])
-    assert "case 1 of 5" in v.message and "expected shape (), got shape (1,)" in v.message
+    assert "case 1 of 7" in v.message and "expected shape (), got shape (1,)" in v.message
     assert "return one number" in v.message
 
 
 def test_log_of_naive_softmax_overflows_on_large_logits():
     naive = lambda H, y: float(np.mean(-np.log(np.exp(H) / np.exp(H).sum(1, keepdims=True))[np.arange(len(y)), y]))
     v = _verdict("03.cross_entropy", naive)
-    assert "case 3 of 5: large logits [[1000, 0, −1000]]" in v.message
+    assert "case 3 of 7: large logits [[1000, 0, −1000]]" in v.message
     assert "log-sum-exp trick" in v.message
 
 
@@ -170,7 +170,7 @@ def test_binary_cross_entropy_slips_are_named(wrong, message):
 
 def test_binary_cross_entropy_chapter_case_expects_0_2231():
     v = _verdict("03.binary_cross_entropy", lambda f, y: float(np.mean(-y * np.log(1 - f))))
-    assert "case 1 of 4: the chapter's f = [0.8] for y = [1]" in v.message
+    assert "case 1 of 5: the chapter's f = [0.8] for y = [1]" in v.message
     assert "expected 0.223144, got 1.60944" in v.message
 
 
@@ -190,3 +190,53 @@ def test_reference_names_denote_library_functions():
     for check_id in ("03.softmax", "03.cross_entropy", "03.cross_entropy_grad"):
         names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)
+
+
+# ----------------------------------------------------------------- issue 12: fairness
+def test_float32_answers_are_judged_at_float32_precision():
+    def softmax32(h):
+        h = np.asarray(h, dtype=np.float32)
+        e = np.exp(h - h.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    assert _verdict("03.softmax", softmax32).passed
+    assert _verdict("03.cross_entropy", lambda H, y: np.float32(cross_entropy(H, y))).passed
+    assert _verdict("03.binary_cross_entropy",
+                    lambda f, y: binary_cross_entropy(f.astype(np.float32), y.astype(np.float32))).passed
+
+
+def test_shifting_by_the_row_minimum_or_a_global_maximum_fails():
+    def by_min(h):
+        h = np.asarray(h, dtype=float)
+        e = np.exp(h - h.min(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    assert "[1000, 0, −1000] (a range of 2000" in _verdict("03.softmax", by_min).message
+
+    def global_max(logits, y):
+        c = logits.max()
+        lse = c + np.log(np.exp(logits - c).sum(axis=1))
+        return float(np.mean(lse - logits[np.arange(len(y)), y]))
+
+    assert "rows far apart" in _verdict("03.cross_entropy", global_max).message
+
+
+def test_a_wrong_softmax_under_a_right_gradient_is_named():
+    def column_softmax(h):
+        e = np.exp(h - h.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+    def grad(logits, y):
+        g = column_softmax(np.asarray(logits, dtype=float))
+        g[np.arange(len(y)), y] -= 1.0
+        return g / len(y)
+
+    v = _verdict("03.cross_entropy_grad", grad)
+    assert "your softmax" in v.message and "03.softmax" in v.message
+
+
+def test_the_chapters_worked_losses_are_cases():
+    labels = [c.label for c in checks.get("03.cross_entropy").cases(np.random.default_rng(0))]
+    assert any("[[0, −800]]" in label for label in labels)
+    labels = [c.label for c in checks.get("03.binary_cross_entropy").cases(np.random.default_rng(0))]
+    assert any("f = [0.2]" in label for label in labels)

@@ -4,6 +4,12 @@ Four exercises: a numerically stable softmax, the batch-mean softmax cross-entro
 gradient (p − 1_y)/B, and the binary cross-entropy. The diagnoses recognise the usual
 slips: an exponential that overflows to NaN, a sum where the book takes a mean, the 1
 that must be subtracted at the label (and subtracted in the right rows), a lost minus sign.
+
+Precision: none of the four needs float64. A float32 array (numpy or torch) is judged at
+float32 precision (``precision="dtype"``), a float64 one at the checks' tolerance. A loss is
+one number, and ``float(…)`` or ``.item()`` hide the dtype it was computed in, so the two
+losses are judged at float32 precision (rtol :data:`FLOAT32_RTOL`) whatever their type:
+every mistake the exercises warn of is off by far more.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import backprop
-from . import Case, Check, as_float_array, close, compare_arrays, on_copies, register
+from . import FLOAT32_RTOL, Case, Check, as_float_array, close, compare_arrays, on_copies, register
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy"]
 
@@ -39,6 +45,15 @@ def _batch_label(H: np.ndarray, y: np.ndarray | None = None) -> str:
 
 
 # --------------------------------------------------------------- 03.softmax
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 p_j = e^{h_j}/Σ_m e^{h_m} for one sample (C,): the chapter's h = [1, 2, 3];
+#  R2 a batch (B, C), each row normalised (axis −1): the random batches (B ≠ C);
+#  R3 no overflow for logits like 1000: [1000, 1001, 1002];
+#  R4 no 0/0 for logits like −1000: the row [−1000, −1001, −999];
+#  R5 the shift is each row's maximum: the batch mixing a row at −1000 with one at 0.5 (a
+#     global maximum underflows the low row) and the row [1000, 0, −1000] (shifting by the
+#     minimum or the mean overflows);
+#  R6 the logits' shape: every case; float32 judged at float32 precision.
 def _softmax_cases(rng: np.random.Generator) -> list[Case]:
     cases = [
         Case((CHAPTER_LOGITS.copy(),), "the chapter's logits h = [1, 2, 3]"),
@@ -46,6 +61,10 @@ def _softmax_cases(rng: np.random.Generator) -> list[Case]:
         Case(
             (np.array([[-1000.0, -1001.0, -999.0], [0.5, 0.5, 0.5]]),),
             "a batch of 2 rows: [−1000, −1001, −999] (every exp underflows to 0) and [0.5, 0.5, 0.5]",
+        ),
+        Case(
+            (np.array([[1000.0, 0.0, -1000.0], [2.0, 1.0, 3.0]]),),
+            "a batch of 2 rows: [1000, 0, −1000] (a range of 2000 within one row) and [2, 1, 3]",
         ),
     ]
     for B, C in [(4, 3), (5, 6)]:
@@ -80,7 +99,7 @@ register(
         function="softmax",
         reference=backprop.softmax,
         cases=_softmax_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-14),
+        compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
         diagnoses=(_softmax_mistake,),
         hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
         call=on_copies,
@@ -90,11 +109,24 @@ register(
 
 
 # --------------------------------------------------------------- 03.cross_entropy
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 lᵢ = log Σ_m e^{h_im} − h_{i,yᵢ}: the chapter's [[1, 2, 3]], y = [0] (2.4076);
+#  R2 each row's own label (not the label columns of every row): [[1, 2, 3]] twice with
+#     y = [0, 2];
+#  R3 the mean over the batch, one number: every case with B > 1;
+#  R4 a stable log-sum-exp, never the log of a softmax: [[1000, 0, −1000]], y = [1] (p_y
+#     underflows to 0) and the chapter's h = (0, −800), y = 1 (loss 800);
+#  R5 the maximum of each row: the batch whose rows lie at 1000, 0 and −1000 (a global
+#     maximum underflows the lower rows to log 0);
+#  R6 one number, judged at float32 precision (rtol 1e-5) whatever its type.
 def _ce_cases(rng: np.random.Generator) -> list[Case]:
     cases = [
         Case((CHAPTER_LOGITS[None, :].copy(), np.array([CHAPTER_LABEL])), "the chapter's logits [[1, 2, 3]] with label y = [0]"),
         Case((np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]), np.array([0, 2])), "the same logits twice, labels y = [0, 2]"),
         Case((np.array([[1000.0, 0.0, -1000.0]]), np.array([1])), "large logits [[1000, 0, −1000]] with label y = [1]"),
+        Case((np.array([[0.0, -800.0]]), np.array([1])), "the chapter's logits [[0, −800]] with label y = [1] (the loss is 800)"),
+        Case((np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, 1.0], [-1000.0, -1000.0, -1000.0]]), np.array([2, 0, 1])),
+             "rows far apart: [[1000, 999, 998], [0, −1, 1], [−1000, −1000, −1000]] with labels y = [2, 0, 1]"),
     ]
     for B, C in [(4, 3), (8, 5)]:
         H, y = rng.normal(scale=2.0, size=(B, C)), rng.integers(0, C, size=B)
@@ -137,7 +169,7 @@ register(
         function="cross_entropy",
         reference=backprop.cross_entropy,
         cases=_ce_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-12),
+        compare=compare_arrays(rtol=FLOAT32_RTOL, atol=1e-12),
         diagnoses=(_ce_mistake,),
         hint="lᵢ = log Σ_m exp(h_im) − h_{i,yᵢ}; return the mean over the B rows.",
         call=on_copies,
@@ -151,6 +183,16 @@ register(
 
 
 # --------------------------------------------------------------- 03.cross_entropy_grad
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 row i is (pᵢ − 1_{yᵢ})/B: the chapter's [[1, 2, 3]], y = [0] ((−0.91, 0.2447, 0.6652));
+#  R2 the 1 subtracted once per row, at that row's label: the random batches, whose first
+#     two rows have labels 0 and 1;
+#  R3 divided by B (the loss is the mean): every case with B > 1;
+#  R4 a stable softmax, each row shifted by its own maximum: [[1000, 0, −1000], [3, 1, 0.2]];
+#  R5 the logits' shape (B, C): every case (B ≠ C in the random batches);
+#  R6 float32 judged at float32 precision.
+#  When the gradient is wrong because the student's softmax (exercise 1, which the stub
+#  suggests calling) is, the message says so.
 def _ce_grad_cases(rng: np.random.Generator) -> list[Case]:
     cases = [
         Case((CHAPTER_LOGITS[None, :].copy(), np.array([CHAPTER_LABEL])), "the chapter's logits [[1, 2, 3]] with label y = [0]"),
@@ -167,7 +209,8 @@ def _ce_grad_mistake(got: Any, expected: Any, case: Case) -> str | None:
     H, y = case.args
     B = H.shape[0]
     if _non_finite(got) and _huge_logits(case):
-        return "NaN from an overflowing exp: compute p with the max subtracted, softmax(h − max h)."
+        return ("NaN from an overflowing exp: compute p with each row's max subtracted, softmax(h − max h) "
+                "— if you call your softmax from exercise 1, fix it there first (run its check, 03.softmax).")
     g = as_float_array(got)
     if g is None:
         return None
@@ -193,14 +236,27 @@ def _ce_grad_mistake(got: Any, expected: Any, case: Case) -> str | None:
     return None
 
 
+def _softmax_rows(got: Any, expected: Any, case: Case) -> str | None:
+    """Rows of p − 1_y sum to 0 because p's rows sum to 1: when they don't, p is wrong."""
+    H, y = case.args
+    g = as_float_array(got)
+    if g is None or g.shape != expected.shape or not np.all(np.isfinite(g)):
+        return None
+    if not np.allclose(g.sum(axis=1) * H.shape[0], 0.0, atol=1e-5):
+        return ("each row of p − 1_y sums to 0 because each row of p sums to 1, and yours don't: "
+                "your softmax may be wrong — if you call your softmax from exercise 1, run its check "
+                "(03.softmax) first; it must normalise each row (axis=-1).")
+    return None
+
+
 register(
     Check(
         id="03.cross_entropy_grad",
         function="cross_entropy_grad",
         reference=backprop.softmax_cross_entropy_grad,
         cases=_ce_grad_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-14),
-        diagnoses=(_ce_grad_mistake,),
+        compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
+        diagnoses=(_ce_grad_mistake, _softmax_rows),
         hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
         call=on_copies,
         reference_names=(
@@ -226,9 +282,18 @@ def binary_cross_entropy(f: Any, y: Any) -> float:
     return float(np.mean(-(y_arr * np.log(f_arr) + (1 - y_arr) * np.log1p(-f_arr))))
 
 
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 L = −(y log f + (1 − y) log(1 − f)), natural log: the chapter's f = 0.8 and f = 0.2
+#     for y = 1 (0.2231 and 1.6094);
+#  R2 y multiplies log f, (1 − y) log(1 − f) (not swapped): the random cases (f not
+#     symmetric about ½);
+#  R3 both terms: the cases with y = 0;
+#  R4 the mean over the samples, one number: every case with n > 1;
+#  R5 one number, judged at float32 precision (rtol 1e-5) whatever its type.
 def _bce_cases(rng: np.random.Generator) -> list[Case]:
     cases = [
         Case((np.array([0.8]), np.array([1.0])), "the chapter's f = [0.8] for y = [1]"),
+        Case((np.array([0.2]), np.array([1.0])), "the chapter's f = [0.2] for y = [1] (a confident wrong prediction)"),
         Case((np.array([0.8, 0.8]), np.array([1.0, 0.0])), "f = [0.8, 0.8] for y = [1, 0]"),
     ]
     for n in (5, 9):
@@ -266,7 +331,7 @@ register(
         function="binary_cross_entropy",
         reference=binary_cross_entropy,
         cases=_bce_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-12),
+        compare=compare_arrays(rtol=FLOAT32_RTOL, atol=1e-12),
         diagnoses=(_bce_mistake,),
         hint="average −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) over the samples.",
         call=on_copies,

@@ -3,6 +3,7 @@
 from . import Answer
 
 ANSWERS = [
+    # ------------------------------------------------------------------ 03.softmax
     Answer("03.softmax", "pass", '''
         def softmax(h):
             h = np.asarray(h, dtype=float)
@@ -15,4 +16,267 @@ ANSWERS = [
             e = np.exp(h)
             return e / e.sum(axis=-1, keepdims=True)
     ''', "no shift: overflows on large logits"),
+    Answer("03.softmax", "pass", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=np.float32)
+            e = np.exp(h - h.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+    ''', "float32 (judged at float32 precision)"),
+    Answer("03.softmax", "pass", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            if h.ndim == 1:
+                m = max(h)
+                e = [np.exp(v - m) for v in h]
+                s = sum(e)
+                return np.array([v / s for v in e])
+            return np.array([softmax(row) for row in h])
+    ''', "row by row, recursion for a batch, Python lists"),
+    Answer("03.softmax", "pass", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            c = h.max(axis=-1, keepdims=True)
+            log_z = c + np.log(np.exp(h - c).sum(axis=-1, keepdims=True))
+            return np.exp(h - log_z)
+    ''', "exp(h − log-sum-exp)"),
+    Answer("03.softmax", "pass", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            h -= np.max(h, axis=-1, keepdims=True)
+            np.exp(h, out=h)
+            h /= np.sum(h, axis=-1, keepdims=True)
+            return h
+    ''', "in place on the (given) array"),
+    Answer("03.softmax", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.max())
+            return e / e.sum(axis=-1, keepdims=True)
+    ''', "shifts by the batch's global maximum, not each row's"),
+    Answer("03.softmax", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.min(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+    ''', "shifts by the row minimum: overflows when a row spans more than ~709"),
+    Answer("03.softmax", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=0, keepdims=True)
+    ''', "normalises the columns", message=("each column sums to 1",)),
+    Answer("03.softmax", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            return np.exp(h - h.max(axis=-1, keepdims=True))
+    ''', "not normalised", message=("not normalised",)),
+    # ------------------------------------------------------------------ 03.cross_entropy
+    Answer("03.cross_entropy", "pass", '''
+        import math
+
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            total = 0.0
+            for row, label in zip(logits, y):
+                c = max(row)
+                total += c + math.log(sum(math.exp(v - c) for v in row)) - row[label]
+            return total / len(logits)
+    ''', "a loop with math.log and math.exp"),
+    Answer("03.cross_entropy", "pass", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            return -np.take_along_axis(log_p, np.asarray(y)[:, None], axis=1).mean()
+    ''', "a stable log-softmax and np.take_along_axis, a numpy scalar"),
+    Answer("03.cross_entropy", "pass", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=np.float32)
+            c = logits.max(axis=1)
+            lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+            return np.mean(lse - logits[np.arange(len(y)), y])
+    ''', "float32 throughout (judged at float32 precision)"),
+    Answer("03.cross_entropy", "pass", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B, C = logits.shape
+            one_hot = np.eye(C)[y]
+            c = logits.max(axis=1, keepdims=True)
+            log_p = logits - c - np.log(np.exp(logits - c).sum(axis=1, keepdims=True))
+            return float(-(one_hot * log_p).sum() / B)
+    ''', "a one-hot mask"),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            c = logits.max(axis=1)
+            lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+            return float(np.sum(lse - logits[np.arange(len(y)), y]))
+    ''', "sums over the batch", message=("mean",)),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            return float(np.mean(-np.log(p[np.arange(len(y)), y])))
+    ''', "the log of a (stable) softmax: −log 0 = inf when p_y underflows"),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            c = logits.max()
+            lse = c + np.log(np.exp(logits - c).sum(axis=1))
+            return float(np.mean(lse - logits[np.arange(len(y)), y]))
+    ''', "one global maximum for the whole batch: a row far below it underflows"),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            c = logits.max(axis=1)
+            lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+            return lse - logits[np.arange(len(y)), y]
+    ''', "returns the per-sample losses", message=("not the vector",)),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            c = logits.max(axis=1)
+            lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+            return float(np.mean(lse - logits[:, y]))
+    ''', "logits[:, y] picks the label columns of every row"),
+    Answer("03.cross_entropy", "pass", '''
+        def cross_entropy(logits, y):
+            h = np.asarray(logits, dtype=np.float32)
+            h = h - h.max(axis=1, keepdims=True)
+            log_p = h - np.log(np.exp(h).sum(axis=1, keepdims=True))
+            return float(-log_p[np.arange(h.shape[0]), y].mean())
+    ''', "computed in float32, returned as a Python float (the dtype is hidden)"),
+    # ------------------------------------------------------------------ 03.cross_entropy_grad
+    Answer("03.cross_entropy_grad", "pass", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B, C = logits.shape
+            return (softmax(logits) - np.eye(C)[y]) / B
+    ''', "one-hot from np.eye, with the notebook's softmax"),
+    Answer("03.cross_entropy_grad", "pass", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=np.float32)
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            g = e / e.sum(axis=1, keepdims=True)
+            g[np.arange(len(y)), y] -= 1
+            return g / len(y)
+    ''', "float32 (judged at float32 precision)"),
+    Answer("03.cross_entropy_grad", "pass", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B = len(logits)
+            out = []
+            for i in range(B):
+                p = softmax(logits[i])
+                p[y[i]] -= 1.0
+                out.append(list(p / B))
+            return out
+    ''', "row by row, a list of lists"),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            g = softmax(logits)
+            g[np.arange(len(y)), y] -= 1.0
+            return g
+    ''', "no 1/B: the gradient of the summed loss", message=("summed over the batch",)),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            g = softmax(logits)
+            g[:, y] -= 1.0
+            return g / len(y)
+    ''', "subtracts 1 in every label column of every row", message=("once per row",)),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            g = softmax(logits)
+            g[np.arange(len(y)), y] -= 1.0
+            return -g / len(y)
+    ''', "the sign flipped", message=("sign",)),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            return softmax(logits) / len(y)
+    ''', "forgets to subtract the one-hot", message=("subtract 1",)),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h)
+            return e / e.sum(axis=-1, keepdims=True)
+
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            g = softmax(logits)
+            g[np.arange(len(y)), y] -= 1.0
+            return g / len(y)
+    ''', "right formula on a wrong softmax (exercise 1 without the shift): the message names softmax",
+        message=("your softmax",)),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=0, keepdims=True)
+
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            g = softmax(logits)
+            g[np.arange(len(y)), y] -= 1.0
+            return g / len(y)
+    ''', "right formula on a softmax that normalises columns: the message names softmax",
+        message=("your softmax",)),
+    # ------------------------------------------------------------------ 03.binary_cross_entropy
+    Answer("03.binary_cross_entropy", "pass", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return np.where(y == 1, -np.log(f), -np.log(1 - f)).mean()
+    ''', "np.where on the binary label"),
+    Answer("03.binary_cross_entropy", "pass", '''
+        import math
+
+        def binary_cross_entropy(f, y):
+            losses = [-(t * math.log(p) + (1 - t) * math.log1p(-p)) for p, t in zip(f, y)]
+            return sum(losses) / len(losses)
+    ''', "a list comprehension with math.log1p"),
+    Answer("03.binary_cross_entropy", "pass", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=np.float32), np.asarray(y, dtype=np.float32)
+            return np.mean(-(y * np.log(f) + (1 - y) * np.log(1 - f)))
+    ''', "float32 (judged at float32 precision)"),
+    Answer("03.binary_cross_entropy", "pass", '''
+        def binary_cross_entropy(f, y):
+            total = np.float32(0)
+            for p, t in zip(np.asarray(f, dtype=np.float32), np.asarray(y, dtype=np.float32)):
+                total += -(t * np.log(p) + (1 - t) * np.log(1 - p))
+            return (total / len(f)).item()
+    ''', "accumulated in a float32 total, returned with .item()"),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.sum(-(y * np.log(f) + (1 - y) * np.log(1 - f))))
+    ''', "the sum, not the mean", message=("summed",)),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(y * np.log(f) + (1 - y) * np.log(1 - f)))
+    ''', "the minus sign lost", message=("sign",)),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(-((1 - y) * np.log(f) + y * np.log(1 - f))))
+    ''', "the two terms swapped", message=("swapped",)),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(-(y * np.log10(f) + (1 - y) * np.log10(1 - f))))
+    ''', "log₁₀", message=("natural logarithm",)),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(-y * np.log(f)))
+    ''', "drops the (1 − y) log(1 − f) term"),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            return 0.2231
+    ''', "hard-codes the chapter's −log 0.8"),
 ]
