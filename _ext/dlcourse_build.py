@@ -13,6 +13,7 @@ prose re-executes nothing; an edit to its code cells re-executes that chapter on
 It also renders the library's plain-text docstrings safely in the API page, drops
 sphinx-thebe's scripts (live code is not offered), and puts each executed chapter in the
 page's download menu as an ``.ipynb`` that a reader can open in Jupyter, Colab or Binder.
+Each chapter's exercise notebook is linked from its page by ``dlcourse_exercises``.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def _copy_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("dlcourse_exercises")
     app.connect("html-page-context", _notebook_download, priority=400)
     app.connect("build-finished", _copy_notebooks)
     app.connect("html-page-context", _drop_thebe)

@@ -215,7 +215,7 @@ def test_a_fresh_venv_with_only_the_wheel_fetches_solves_and_checks(tmp_path):
     python = str(venv / "bin" / "python")
     # The project's pip installs into the fresh environment (--python), from the same
     # package indexes and pins as `make`; nothing of the project's .venv is visible there.
-    install = _run("-m", "pip", "--python", python, "install", "-q", "-c",
+    install = _run("-m", "pip", "--python", python, "install", "-q", "--no-compile", "--only-binary", ":all:", "-c",
                    str(ROOT / "requirements" / "constraints.txt"), f"{wheel}[grade]")
     assert install.returncode == 0, install.stderr
     installed = time.monotonic()
