@@ -52,6 +52,9 @@ LR = Union[float, Tensor]
 SWITCHES = ("foreach", "fused", "capturable", "differentiable")
 
 
+_set_grad_enabled = torch._C._set_grad_enabled  # torch.set_grad_enabled without its object
+
+
 def _fused_devices() -> list[str]:
     from torch.utils._foreach_utils import _get_fused_kernels_supported_devices
 
@@ -112,19 +115,20 @@ class _RuleOptimizer(torch.optim.Optimizer):
         """
         previous = torch.is_grad_enabled()
         try:
-            torch.set_grad_enabled(bool(self.defaults.get("differentiable", False)))
+            _set_grad_enabled(bool(self.defaults.get("differentiable", False)))
             loss = None
             if closure is not None:
                 with torch.enable_grad():
                     loss = closure()
             fast = type(self).fast
             names = self.hyper_names
+            state = self.state
             for group in self.param_groups:
                 hyper = {name: group[name] for name in names}
                 lr = hyper["lr"]
                 if isinstance(lr, Tensor) and lr.dim() != 0:
                     hyper["lr"] = lr.squeeze()
-                differentiable = bool(group.get("differentiable", False))
+                hyper["differentiable"] = bool(group.get("differentiable", False))
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
@@ -135,9 +139,9 @@ class _RuleOptimizer(torch.optim.Optimizer):
                             f"{'sparse gradient' if grad.is_sparse else p.dtype} "
                             f"for a parameter of shape {tuple(p.shape)}"
                         )
-                    fast(p, grad, self.state[p], differentiable=differentiable, **hyper)
+                    fast(p, grad, state[p], **hyper)
         finally:
-            torch.set_grad_enabled(previous)
+            _set_grad_enabled(previous)
         return loss
 
 
