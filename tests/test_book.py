@@ -171,3 +171,31 @@ def test_every_internal_link_and_anchor_resolves():
                     broken.append(f"{path.relative_to(HTML)} → {href} (no such anchor)")
     assert checked > 50
     assert broken == []
+
+
+def _chapters_with_exercises() -> list[tuple[str, str]]:
+    """(chapter page, exercise notebook): a chapter NN_… has the exercise NN_*.ipynb."""
+    pairs = []
+    for chapter in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")):
+        found = sorted((ROOT / "exercises").glob(f"{chapter.name[:2]}_*.ipynb"))
+        if found:
+            pairs.append((chapter.stem, found[0].name))
+    return pairs
+
+
+@pytest.mark.parametrize("chapter, notebook", _chapters_with_exercises())
+def test_each_chapter_links_a_download_of_its_exercise(chapter, notebook):
+    page = HTML / "chapters" / f"{chapter}.html"
+    if not page.exists():
+        _missing("the book is not built: run `make book`")
+    text = page.read_text(encoding="utf-8")
+    links = _Links()
+    links.feed(text)
+    targets = {Path(unquote(urlparse(urljoin("file://" + str(page), h)).path))
+               for h in links.hrefs if urlparse(h).scheme == ""}
+    download = HTML / "exercises" / notebook
+    assert download in targets, f"{chapter}.html does not link exercises/{notebook}"
+    assert download.read_bytes() == (ROOT / "exercises" / notebook).read_bytes()
+    assert f'download="{notebook}"' in text
+    n = int(notebook[:2])
+    assert f"dlcourse exercises --chapter {n}" in re.sub(r"<[^>]+>", "", text)
