@@ -296,3 +296,14 @@ def test_a_jacobian_by_finite_differences_fails_the_exact_exercise():
     v = _verdict("02.analytic_jacobian", lambda x: calculus.jacobian(lambda v: np.array(
         [v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]]), np.asarray(x, dtype=float)))
     assert not v.passed
+
+
+def test_saddle_odds_follow_the_coin_model_and_survive_a_million_parameters():
+    from dlcourse.checks.calculus import saddle_odds
+
+    assert saddle_odds(1) == (0.5, 0.5, 0.0) and saddle_odds(2) == (0.25, 0.25, 0.5)
+    assert saddle_odds(1_000_000) == (0.0, 0.0, 1.0)
+    v = _verdict("02.saddle_odds", lambda p: (0.5**p, 0.5**p, 1 - 0.5**p))
+    assert "case 1 of 8: p = 1" in v.message and "AND the maxima" in v.message
+    v = _verdict("02.saddle_odds", lambda p: (1 / 2.0**p, 1 / 2.0**p, 1 - 2 / 2.0**p))
+    assert "raised OverflowError" in v.message

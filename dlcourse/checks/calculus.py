@@ -202,9 +202,9 @@ register(
         diagnoses=(_missing_product_rule,),
         hint="differentiate each output (row) with respect to each input (column).",
         call=on_copies,
-        reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient",
-                         # not matched by the static reading yet (it resolves dlcourse names only):
-                         "torch.autograd.functional.jacobian", "torch.func.jacrev", "torch.func.jacfwd"),
+        # (torch.autograd.functional.jacobian would give the exact numbers too; the static
+        # reading resolves dlcourse names only, so it cannot be listed here yet)
+        reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient"),
     )
 )
 
@@ -306,4 +306,66 @@ register(
     )
 )
 
-__all__: list[str] = ["example_f", "example_jacobian", "chapter_bowl", "chapter_g", "chapter_h", "compare_label"]
+__all__: list[str] = ["example_f", "example_jacobian", "chapter_bowl", "chapter_g", "chapter_h", "compare_label",
+                     "saddle_odds"]
+
+
+# --------------------------------------------------------------- 02.saddle_odds
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 P(minimum) = P(maximum) = 2^(−p) (all p signs +, or all −): every case;
+#  R2 P(saddle) = 1 − 2^(1−p), the rest (both signs present), not 1 − 2^(−p): every case
+#     with small p (p = 1 has no saddle at all);
+#  R3 the three as a tuple (minimum, maximum, saddle), summing to 1: every case;
+#  R4 any p ≥ 1, up to the millions of a network (no overflow of 2^p): p = 1, 2, 3, 10, 60,
+#     10⁶ and random p.
+def saddle_odds(p: int) -> tuple[float, float, float]:
+    """(P(minimum), P(maximum), P(saddle)) = (2^−p, 2^−p, 1 − 2^(1−p)) when each of the p
+    eigenvalues' signs is a fair coin (chapter 2: minima : maxima : saddles = 1 : 1 : 2^p − 2)."""
+    tail = 0.5 ** p
+    return tail, tail, 1.0 - 2.0 * tail
+
+
+def _odds_cases(rng: np.random.Generator) -> list[Case]:
+    fixed = [1, 2, 3, 10, 60, 1_000_000]
+    drawn = [int(p) for p in rng.integers(4, 40, size=2)]
+    return [Case((p,), f"p = {p} eigenvalues" + (" (a million parameters)" if p == 1_000_000 else ""))
+            for p in fixed + drawn]
+
+
+def _compare_odds(got: Any, expected: Any) -> Failure | None:
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return Failure(f"expected the tuple (P(minimum), P(maximum), P(saddle)), got {got!r}")
+    compare = compare_arrays(rtol=1e-9, atol=1e-15, precision="dtype")
+    for name, g, e in zip(("P(minimum)", "P(maximum)", "P(saddle)"), got, expected):
+        failure = compare(g, e)
+        if failure is not None:
+            return Failure(f"{name}: {failure.summary}", failure.hint)
+    return None
+
+
+def _odds_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    (p,) = case.args
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return None
+    values = [as_float_array(v) for v in got]
+    if any(v is None or v.size != 1 for v in values):
+        return None
+    mn, mx, sd = (float(v.reshape(())) for v in values)
+    if np.isclose(sd, 1 - 0.5**p, rtol=1e-9):
+        return "the saddles are everything but the minima AND the maxima: 1 − 2·2^(−p) = 1 − 2^(1−p)."
+    if np.isclose(mn, 0.5 ** (p - 1), rtol=1e-9) or np.isclose(mn, 2.0**p, rtol=1e-9):
+        return "a minimum needs all p signs positive: (1/2)^p."
+    return None
+
+
+register(
+    Check(
+        id="02.saddle_odds",
+        function="critical_point_odds",
+        reference=saddle_odds,
+        cases=_odds_cases,
+        compare=_compare_odds,
+        diagnoses=(_odds_mistake,),
+        hint="P(minimum) = P(maximum) = (1/2)^p; a saddle is every other sign pattern.",
+    )
+)

@@ -256,4 +256,39 @@ ANSWERS = [
                 return "saddle"
             return "minimum" if np.all(eig >= -tol) else "maximum"
     ''', "calls a semi-definite Hessian a minimum", message=("inconclusive",)),
+    # ------------------------------------------------------------------ 02.saddle_odds
+    Answer("02.saddle_odds", "pass", '''
+        import math
+
+        def critical_point_odds(p):
+            p_min = math.ldexp(1.0, -p)
+            return [p_min, p_min, 1 - 2 * p_min]
+    ''', "math.ldexp, a list"),
+    Answer("02.saddle_odds", "pass", '''
+        def critical_point_odds(p):
+            total = 2**p
+            return 1 / total, 1 / total, (total - 2) / total
+    ''', "exact integers 2**p divided (Python's int division is correctly rounded)"),
+    Answer("02.saddle_odds", "pass", '''
+        def critical_point_odds(p):
+            both = np.float64(0.5) ** p
+            print("minima : maxima : saddles = 1 : 1 :", 2.0**min(p, 60) - 2)
+            return both, both, 1.0 - both - both
+    ''', "numpy scalars, with a print"),
+    Answer("02.saddle_odds", "fail", '''
+        def critical_point_odds(p):
+            return 0.5**p, 0.5**p, 1 - 0.5**p
+    ''', "saddles as 1 − P(minimum), forgetting the maxima", message=("AND the maxima",)),
+    Answer("02.saddle_odds", "fail", '''
+        def critical_point_odds(p):
+            return 0.5 ** (p - 1), 0.5 ** (p - 1), 1 - 0.5 ** (p - 2)
+    ''', "an off-by-one in the exponent"),
+    Answer("02.saddle_odds", "fail", '''
+        def critical_point_odds(p):
+            return 1 / 2.0**p, 1 / 2.0**p, 1 - 2 / 2.0**p
+    ''', "2.0**p overflows for a million parameters"),
+    Answer("02.saddle_odds", "fail", '''
+        def critical_point_odds(p):
+            return 0.5**p, 1 - 2 * 0.5**p, 0.5**p
+    ''', "the tuple in the wrong order"),
 ]
