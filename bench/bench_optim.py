@@ -8,9 +8,9 @@ For each optimizer and flag combination, each dtype and each model size, it time
 ``step()`` of torch's single-tensor implementation (``foreach=False``), of torch's
 multi-tensor one (``foreach=True``, for reference) and of ours, on the same parameters and
 gradients, in one process. The three take turns (one step each, over and over), so that
-a busy moment of a shared machine slows all of them alike; after a warm-up, the median of
-the repeated steps is kept. It prints the medians and the ratios ours/single (the goal:
-at most 1.2 everywhere) and ours/foreach.
+a busy moment of a shared machine slows all of them alike. After a warm-up it prints the
+median step times and the ratios ours/single (the goal: at most 1.2 everywhere) and
+ours/foreach, each the median over the rounds of the ratio of two steps run side by side.
 
 The sizes are models of 1k to 10.5M parameters in five tensors, like an MLP's layers:
 10M is 2048×4096 + 1024×2048 + 2048 + 1024 + 10×1024 = 10,499,072 parameters.
@@ -68,9 +68,9 @@ def make_step(factory: Callable, shapes, dtype, device) -> Callable[[], None]:
     return factory(params).step
 
 
-def median_times(steps: dict[str, Callable], repeats: int, warmup: int,
-                 device: torch.device) -> dict[str, float]:
-    """Median wall time of one call of each step, the steps taking turns."""
+def step_times(steps: dict[str, Callable], repeats: int, warmup: int,
+               device: torch.device) -> dict[str, list[float]]:
+    """Wall times of ``repeats`` calls of each step, the steps taking turns."""
 
     def sync() -> None:
         if device.type == "cuda":
@@ -87,7 +87,13 @@ def median_times(steps: dict[str, Callable], repeats: int, warmup: int,
             step()
             sync()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
+
+
+def paired_ratio(ours: list[float], theirs: list[float]) -> float:
+    """Median over the rounds of ours/theirs: a round's two steps ran side by side, so a
+    busy moment of the machine cancels out of their ratio."""
+    return statistics.median(a / b for a, b in zip(ours, theirs))
 
 
 def fmt_time(seconds: float) -> str:
@@ -135,14 +141,16 @@ def main() -> None:
                 if not args.no_foreach:
                     steps["foreach"] = make_step(lambda p: getattr(torch.optim, name)(
                         p, foreach=True, **hyper), shapes, dtype, device)
-                t = median_times(steps, repeats, warmup=3, device=device)
-                ratio = t["ours"] / t["single"]
+                times = step_times(steps, repeats, warmup=3, device=device)
+                t = {name: statistics.median(ts) for name, ts in times.items()}
+                ratio = paired_ratio(times["ours"], times["single"])
                 worst = max(worst, ratio)
                 foreach = t.get("foreach")
                 print(f"{label:<25}{str(dtype).removeprefix('torch.'):<9}{size:>6}"
                       f"{fmt_time(t['single']):>14}"
                       f"{fmt_time(foreach) if foreach else '':>14}{fmt_time(t['ours']):>13}"
-                      f"{ratio:>13.2f}{t['ours'] / foreach if foreach else float('nan'):>14.2f}",
+                      f"{ratio:>13.2f}"
+                      f"{paired_ratio(times['ours'], times['foreach']) if foreach else float('nan'):>14.2f}",
                       flush=True)
                 del steps
     print(f"worst ours/single: {worst:.2f} (goal ≤ 1.2)")
