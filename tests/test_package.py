@@ -17,6 +17,20 @@ def test_import_dlcourse_loads_neither_torch_nor_matplotlib():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_students_kit_imports_neither_torch_nor_the_grader():
+    code = ("import sys, dlcourse.kit, dlcourse._extras, dlcourse.__main__; print(sorted(m for m in "
+            "('torch', 'matplotlib', 'ipywidgets', 'nbclient', 'dlcourse.grader') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_command_lists_the_students_commands():
+    out = subprocess.run([sys.executable, "-m", "dlcourse", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for command in ("exercises", "check", "release", "grade"):
+        assert command in out.stdout
+
+
 def test_device_is_cuda_then_mps_then_cpu():
     torch = pytest.importorskip("torch")
     dev = dlcourse.device()
