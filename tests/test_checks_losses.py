@@ -240,3 +240,22 @@ def test_the_chapters_worked_losses_are_cases():
     assert any("[[0, −800]]" in label for label in labels)
     labels = [c.label for c in checks.get("03.binary_cross_entropy").cases(np.random.default_rng(0))]
     assert any("f = [0.2]" in label for label in labels)
+
+
+def test_the_regularised_risk_vanishes_at_the_chapters_ridge_fit():
+    from dlcourse.checks.losses import chapter_ridge, regularised_risk
+
+    Phi, y, w = chapter_ridge(1e-3)
+    J, grad = regularised_risk(w, Phi, y, 1e-3)
+    assert np.max(np.abs(grad)) < 1e-12 and J > 0
+    assert _verdict("03.regularised_risk", regularised_risk).passed
+
+
+@pytest.mark.parametrize("mistake, words", [
+    (lambda w, P, y, l: (0.5 * np.sum((P @ w - y) ** 2) + l * w @ w, P.T @ (P @ w - y) + 2 * l * w), "mean over the n"),
+    (lambda w, P, y, l: (0.5 * np.mean((P @ w - y) ** 2) + l * w @ w, P.T @ (P @ w - y) / len(y) + l * w), "2λw"),
+    (lambda w, P, y, l: (0.5 * np.mean((P @ w - y) ** 2) + l * w @ w, P.T @ (y - P @ w) / len(y) + 2 * l * w), "sign of the residual"),
+])
+def test_regularised_risk_mistakes_are_named(mistake, words):
+    v = _verdict("03.regularised_risk", mistake)
+    assert not v.passed and words in v.message

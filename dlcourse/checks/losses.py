@@ -1,11 +1,12 @@
 """Checks for the exercises of chapter 3, *Losses and the landscape*.
 
-Four exercises: a numerically stable softmax, the batch-mean softmax cross-entropy, its
-gradient (p − 1_y)/B, and the binary cross-entropy. The diagnoses recognise the usual
+Five exercises: a numerically stable softmax, the batch-mean softmax cross-entropy, its
+gradient (p − 1_y)/B, the binary cross-entropy, and the regularised empirical risk of the
+squared loss with its gradient (the chapter's degree-9 fit). The diagnoses recognise the usual
 slips: an exponential that overflows to NaN, a sum where the book takes a mean, the 1
 that must be subtracted at the label (and subtracted in the right rows), a lost minus sign.
 
-Precision: none of the four needs float64. A float32 array (numpy or torch) is judged at
+Precision: none of the first four needs float64 (the regularised risk does, and says so). A float32 array (numpy or torch) is judged at
 float32 precision (``precision="dtype"``), a float64 one at the checks' tolerance. A loss is
 one number, and ``float(…)`` or ``.item()`` hide the dtype it was computed in, so the two
 losses are judged at float32 precision (rtol :data:`FLOAT32_RTOL`) whatever their type:
@@ -19,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from .. import backprop
-from . import FLOAT32_RTOL, Case, Check, as_float_array, close, compare_arrays, on_copies, register
+from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, on_copies, register
 
-__all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy"]
+__all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge"]
 
 #: The chapter's worked example: logits h = (1, 2, 3) for the true class y = 0.
 CHAPTER_LOGITS = np.array([1.0, 2.0, 3.0])
@@ -334,6 +335,101 @@ register(
         compare=compare_arrays(rtol=FLOAT32_RTOL, atol=1e-12),
         diagnoses=(_bce_mistake,),
         hint="average −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) over the samples.",
+        call=on_copies,
+    )
+)
+
+
+# --------------------------------------------------------------- 03.regularised_risk
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 the squared loss with its ½: J has ½(yᵢ − φᵢ·w)², so ∇J has no factor 2 on the data
+#     term: every case with λ = 0 ("no regulariser");
+#  R2 the empirical risk is the mean over the n samples (not the sum): every case (n > 1);
+#  R3 the regulariser λ‖w‖² (squared, not divided by n) and its gradient 2λw (the weight
+#     decay): the cases with λ > 0;
+#  R4 the residual's sign: ∇ of the data term is Φᵀ(Φw − y)/n: every case;
+#  R5 (J, ∇J) as a number and an array of w's shape: every case;
+#  R6 in float64 (a vanishing gradient is a statement at float64 precision): the chapter's
+#     degree-9 fit at its regularised minimiser, where ∇J = 0;
+#  R7 w, Φ and y are not changed: the call runs on copies.
+def regularised_risk(w: Any, Phi: Any, y: Any, lam: float) -> tuple[float, np.ndarray]:
+    """(J, ∇J) of J(w) = (1/n) Σᵢ ½(yᵢ − φᵢ·w)² + λ‖w‖² (chapter 3):
+    ∇J = Φᵀ(Φw − y)/n + 2λw."""
+    w, Phi, y = (np.asarray(a, dtype=np.float64) for a in (w, Phi, y))
+    r = Phi @ w - y
+    return float(0.5 * np.mean(r**2) + lam * np.sum(w**2)), Phi.T @ r / len(y) + 2 * lam * w
+
+
+def chapter_ridge(lam: float = 1e-3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chapter's degree-9 fit: (Φ, y, w*) with w* solving (ΦᵀΦ/n + 2λI) w = Φᵀy/n."""
+    rng = np.random.default_rng(1)
+    n = 10
+    x = np.sort(rng.uniform(0, 1, n))
+    y = np.sin(2 * np.pi * x) + rng.normal(scale=0.25, size=n)
+    Phi = np.vander(x, 10, increasing=True)
+    w = np.linalg.solve(Phi.T @ Phi / n + 2 * lam * np.eye(10), Phi.T @ y / n)
+    return Phi, y, w
+
+
+def _risk_cases(rng: np.random.Generator) -> list[Case]:
+    Phi, y, w = chapter_ridge(1e-3)
+    cases = [Case((w, Phi, y, 1e-3), "the chapter's degree-9 fit to 10 noisy points of sin 2πx at its "
+                                      "regularised minimiser w* (λ = 1e-3), where ∇J = 0")]
+    for n, p, lam in [(6, 3, 0.0), (8, 4, 0.1), (5, 5, 0.5)]:
+        Phi, w = rng.normal(size=(n, p)), rng.normal(scale=1.5, size=p)
+        y = rng.normal(size=n)
+        what = "no regulariser" if lam == 0 else f"λ = {lam}"
+        cases.append(Case((w, Phi, y, lam), f"n = {n} samples, {p} weights, {what}:\n  w = {np.round(w, 3)}"))
+    return cases
+
+
+def _compare_risk(got: Any, expected: Any) -> Failure | None:
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return Failure(f"expected the pair (J, ∇J), got {type(got).__name__}")
+    compare = compare_arrays(rtol=1e-9, atol=1e-12, precision="float64")
+    failure = compare(got[0], expected[0])
+    if failure is not None:
+        return Failure(f"J: {failure.summary}", failure.hint)
+    failure = compare_arrays(rtol=1e-8, atol=1e-10, precision="float64")(got[1], expected[1])
+    return None if failure is None else Failure(f"∇J: {failure.summary}", failure.hint)
+
+
+def _risk_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    w, Phi, y, lam = case.args
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return None
+    J, g = as_float_array(got[0]), as_float_array(got[1])
+    r = Phi @ w - y
+    n = len(y)
+    data_J, data_g = 0.5 * np.mean(r**2), Phi.T @ r / n
+    if J is not None and J.size == 1:
+        if close(J, 0.5 * np.sum(r**2) + lam * np.sum(w**2)) or close(J, 0.5 * np.sum(r**2) + n * lam * np.sum(w**2)):
+            return f"you summed the squared errors; the empirical risk is their mean over the n = {n} samples."
+        if close(J, 2 * data_J + lam * np.sum(w**2)):
+            return "the squared loss is ½(y − f)²: mind the ½."
+        if lam > 0 and close(J, data_J + lam * np.linalg.norm(w)):
+            return "the regulariser is λ‖w‖² = λ Σ wⱼ², the squared norm."
+        if lam > 0 and close(J, data_J + lam * np.sum(w**2) / n):
+            return "λ‖w‖² is added once, not averaged over the samples."
+    if g is not None and g.shape == w.shape:
+        if lam > 0 and close(g, data_g + lam * w):
+            return "the gradient of λ‖w‖² is 2λw."
+        if close(g, -data_g + 2 * lam * w):
+            return "mind the sign of the residual: ∂/∂w ½(y − φ·w)² = (φ·w − y)φ, so ∇J = Φᵀ(Φw − y)/n + 2λw."
+        if close(g, 2 * data_g + 2 * lam * w):
+            return "the ½ of the squared loss cancels the 2 of its derivative: ∇ of the data term is Φᵀ(Φw − y)/n."
+    return None
+
+
+register(
+    Check(
+        id="03.regularised_risk",
+        function="regularised_risk",
+        reference=regularised_risk,
+        cases=_risk_cases,
+        compare=_compare_risk,
+        diagnoses=(_risk_mistake,),
+        hint="r = Φw − y; J = ½·mean(r²) + λ Σ wⱼ²; ∇J = Φᵀr/n + 2λw.",
         call=on_copies,
     )
 )

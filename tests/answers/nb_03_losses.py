@@ -279,4 +279,68 @@ ANSWERS = [
         def binary_cross_entropy(f, y):
             return 0.2231
     ''', "hard-codes the chapter's −log 0.8"),
+    # ------------------------------------------------------------------ 03.regularised_risk
+    Answer("03.regularised_risk", "pass", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=float) for a in (w, Phi, y))
+            e = y - Phi @ w
+            J = np.dot(e, e) / (2 * len(y)) + lam * np.dot(w, w)
+            return J, -Phi.T @ e / len(y) + 2 * lam * w
+    ''', "the residual y − Φw, np.dot, J as a numpy scalar"),
+    Answer("03.regularised_risk", "pass", '''
+        def regularised_risk(w, Phi, y, lam):
+            n, p = len(Phi), len(w)
+            J, grad = 0.0, [2 * lam * w[j] for j in range(p)]
+            for i in range(n):
+                r = sum(Phi[i][j] * w[j] for j in range(p)) - y[i]
+                J += 0.5 * r * r / n
+                for j in range(p):
+                    grad[j] += r * Phi[i][j] / n
+            return [J + lam * sum(v * v for v in w), grad]
+    ''', "loops over samples and weights, a list"),
+    Answer("03.regularised_risk", "pass", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=float) for a in (w, Phi, y))
+            n = y.shape[0]
+            gram, rhs = Phi.T @ Phi / n, Phi.T @ y / n
+            grad = gram @ w - rhs + 2 * lam * w
+            r = np.einsum("ij,j->i", Phi, w) - y
+            return float(0.5 * np.einsum("i,i->", r, r) / n + lam * np.einsum("j,j->", w, w)), grad
+    ''', "the normal-equation form ΦᵀΦw/n − Φᵀy/n, einsum"),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            r = Phi @ w - y
+            return float(0.5 * np.sum(r**2) + lam * np.sum(w**2)), Phi.T @ r + 2 * lam * w
+    ''', "sums over the samples", message=("mean over the n",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            r = Phi @ w - y
+            return float(np.mean(r**2) + lam * np.sum(w**2)), 2 * Phi.T @ r / len(y) + 2 * lam * w
+    ''', "drops the ½ of the squared loss", message=("mind the ½",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            r = Phi @ w - y
+            return float(0.5 * np.mean(r**2) + lam * np.sum(w**2)), Phi.T @ r / len(y) + lam * w
+    ''', "the regulariser's gradient λw instead of 2λw", message=("2λw",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            r = Phi @ w - y
+            return float(0.5 * np.mean(r**2) + lam * np.linalg.norm(w)), Phi.T @ r / len(y) + 2 * lam * w
+    ''', "λ‖w‖ instead of λ‖w‖²", message=("squared norm",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            r = y - Phi @ w
+            return float(0.5 * np.mean(r**2) + lam * np.sum(w**2)), Phi.T @ r / len(y) + 2 * lam * w
+    ''', "the residual's sign lost in the gradient", message=("sign of the residual",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            r = Phi @ w - y
+            return float(np.mean(0.5 * r**2 + lam * np.sum(w**2) / len(y))), Phi.T @ r / len(y) + 2 * lam * w / len(y)
+    ''', "the regulariser averaged over the samples", message=("added once",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=np.float32) for a in (w, Phi, y))
+            r = Phi @ w - y
+            return 0.5 * np.mean(r**2) + lam * np.sum(w**2), Phi.T @ r / len(y) + 2 * lam * w
+    ''', "float32 where the exercise asks for float64", message=("compute in float64",)),
 ]
