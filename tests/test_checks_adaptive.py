@@ -153,3 +153,49 @@ def test_reference_names_denote_library_functions():
     for check_id in ("09.adagrad_step", "09.rmsprop_step", "09.adam_step", "09.adam_torch"):
         names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)
+
+
+# ----------------------------------------------------------------- precision, AdamW
+def adam_step32(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    f = np.float32
+    theta, grad, m, v = (np.asarray(a, dtype=f) for a in (theta, grad, m, v))
+    m = f(beta1) * m + f(1 - beta1) * grad
+    v = f(beta2) * v + f(1 - beta2) * grad * grad
+    return theta - f(lr) * (m / f(1 - beta1**t)) / (np.sqrt(v / f(1 - beta2**t)) + f(eps)), m, v
+
+
+def test_a_float32_adam_passes_one_step_and_whole_runs():
+    for seed in (0, 1):
+        assert checks.run("09.adam_step", adam_step32, seed).passed
+        assert checks.run("09.adam_torch", adam_step32, seed).passed
+    case = checks.get("09.adam_torch").cases(np.random.default_rng(0))[0]
+    assert A.drive_adam(adam_step32, case).dtype == np.float32
+    assert A.drive_adam(adam_step, case).dtype == np.float64
+
+
+def test_a_float32_adam_without_the_power_t_still_fails_the_run():
+    def slip(theta, grad, m, v, t, lr, beta1, beta2, eps):
+        return adam_step32(theta, grad, m, v, 1, lr, beta1, beta2, eps)
+
+    v = checks.run("09.adam_torch", slip, seed=0)
+    assert not v.passed and "at step t = 2" in v.message
+
+
+def test_adamw_reference_matches_torch_and_the_l2_form_is_named():
+    import torch
+
+    theta, g = np.array([1.0, -2.0, 0.5]), np.array([0.3, -1.0, 2.0])
+    p = torch.tensor(theta, requires_grad=True)
+    opt = torch.optim.AdamW([p], lr=0.1, weight_decay=0.05)
+    p.grad = torch.tensor(g)
+    opt.step()
+    ours = A.adamw_step_reference(theta, g, np.zeros(3), np.zeros(3), 1, 0.1, 0.9, 0.999, 1e-8, 0.05)[0]
+    np.testing.assert_allclose(ours, p.detach().numpy(), rtol=1e-12)
+
+    def adamw(theta, g, m, v, t, lr, b1, b2, eps, wd):
+        return adam_step(theta * (1 - lr * wd), g, m, v, t, lr, b1, b2, eps)
+
+    assert checks.run("09.adamw_step", adamw, seed=0).passed
+    v = checks.run("09.adamw_step", lambda th, g, m, v, t, lr, b1, b2, e, wd: adam_step(
+        th, g + wd * th, m, v, t, lr, b1, b2, e), seed=0)
+    assert "Adam with an L2 penalty" in v.message

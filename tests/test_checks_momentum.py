@@ -169,3 +169,61 @@ def test_reference_names_denote_library_functions():
     for check_id in ("08.momentum_step", "08.classical_step", "08.nesterov_step", "08.momentum_run"):
         names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)
+
+
+# ----------------------------------------------------------------- precision, causes, torch
+def test_float32_steps_and_runs_pass_at_float32_precision():
+    def step32(theta, v, g, lr, beta):
+        v = np.float32(beta) * np.asarray(v, np.float32) + np.asarray(g, np.float32)
+        return np.asarray(theta, np.float32) - np.float32(lr) * v, v
+
+    def run32(grad_fn, theta0, lr, beta, steps):
+        theta = np.asarray(theta0, np.float32)
+        v, path = np.zeros_like(theta), [theta]
+        for _ in range(steps):
+            theta, v = step32(theta, v, np.asarray(grad_fn(theta), np.float32), lr, beta)
+            path.append(theta)
+        return np.array(path)
+
+    for seed in (0, 1):
+        assert checks.run("08.momentum_step", step32, seed).passed
+        assert checks.run("08.momentum_run", run32, seed).passed
+
+
+def test_a_float32_step_is_still_failed_for_a_real_slip():
+    def damped32(theta, v, g, lr, beta):
+        v = np.float32(beta) * np.asarray(v, np.float32) + np.float32(1 - beta) * np.asarray(g, np.float32)
+        return np.asarray(theta, np.float32) - np.float32(lr) * v, v
+
+    v = checks.run("08.momentum_step", damped32, seed=0)
+    assert not v.passed and "float32, compared at rtol 1e-05" in v.message
+
+
+def test_a_run_on_a_wrong_step_names_momentum_step():
+    def run(grad_fn, theta0, lr, beta, steps):
+        theta, v, path = np.array(theta0, float), np.zeros(len(theta0)), [np.array(theta0, float)]
+        for _ in range(steps):
+            theta, v = theta - lr * v, beta * v + grad_fn(theta)
+            path.append(theta.copy())
+        return np.array(path)
+
+    v = checks.run("08.momentum_run", run, seed=0)
+    assert "old velocity" in v.message and "08.momentum_step passes" in v.message
+
+
+def test_without_torch_the_reference_says_how_to_install_it(monkeypatch):
+    import builtins
+
+    from dlcourse.checks.momentum import require_torch
+
+    real_import = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError("No module named 'torch'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    with pytest.raises(ModuleNotFoundError, match=r'pip install "dlcourse\[torch\]"') as info:
+        require_torch()
+    assert info.value.__cause__ is None and "\n" not in str(info.value)

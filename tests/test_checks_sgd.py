@@ -190,3 +190,53 @@ def test_schedule_mistakes_are_named(wrong, hint):
     with np.errstate(divide="ignore"):
         v = checks.run("07.inverse_time", wrong, seed=0)
     assert "case 1 of 4: η₀ = 0.5, k = 1, 6 steps" in v.message and hint in v.message
+
+
+# ----------------------------------------------------------------- precision and causes
+def test_float32_answers_pass_where_the_task_needs_no_float64():
+    def grad32(w, batch):
+        return float(np.mean(2 * (np.float32(w) - np.asarray(batch, dtype=np.float32))))
+
+    def sgd32(X, y, w0, lr, b, epochs, rng):
+        return my_sgd(X.astype(np.float32), y.astype(np.float32), w0.astype(np.float32), np.float32(lr), b,
+                      epochs, rng).astype(np.float32)
+
+    for seed in (0, 1, 2):
+        assert checks.run("07.minibatch_grad", grad32, seed).passed
+        assert checks.run("07.minibatch_sgd", sgd32, seed).passed
+        assert checks.run("07.inverse_time", lambda lr0, k, n: np.float32(lr0) / (1 + np.float32(k) * np.arange(
+            n, dtype=np.float32)), seed).passed
+
+
+def test_a_random_sgd_case_has_a_smaller_last_batch():
+    for seed in range(20):
+        cases = checks.get("07.minibatch_sgd").cases(np.random.default_rng(seed))
+        assert any(len(c.args[1]) % c.args[4] for c in cases[1:])
+
+
+def test_sgd_on_a_wrong_minibatches_names_minibatches():
+    def unshuffled(X, y, w0, lr, b, epochs, rng):
+        w, path = w0.copy(), [w0.copy()]
+        for _ in range(epochs):
+            for i in range(0, len(y), b):
+                batch = np.arange(i, min(i + b, len(y)))
+                w = w - lr * 2 * X[batch].T @ (X[batch] @ w - y[batch]) / len(batch)
+                path.append(w.copy())
+        return np.array(path)
+
+    v = checks.run("07.minibatch_sgd", unshuffled, seed=0)
+    assert "original order" in v.message and "07.minibatches" in v.message
+
+
+# ----------------------------------------------------------------- 07.polyak_average
+def test_polyak_average_reference_matches_the_chapter_and_names_mistakes():
+    from dlcourse.checks.sgd import polyak_average
+
+    path = np.arange(12.0).reshape(6, 2)
+    np.testing.assert_allclose(polyak_average(path, 4), [[8, 9], [9, 10]])
+    assert checks.run("07.polyak_average", polyak_average, seed=0).passed
+    v = checks.run("07.polyak_average", lambda p, b: np.cumsum(p[b + 1:], axis=0) / np.arange(
+        1, len(p) - b)[:, None], seed=0)
+    assert "θ_{T₀} itself is the first term" in v.message
+    v = checks.run("07.polyak_average", lambda p, b: np.mean(p[b:], axis=0), seed=0)
+    assert "not only the last one" in v.message

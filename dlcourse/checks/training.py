@@ -65,7 +65,7 @@ register(Check(
 # --------------------------------------------------------------- 10.early_stopping
 # Requirements stated by the exercise, and the case that fails an answer breaking each:
 # - an epoch improves only when its loss is below the best *so far* by more than min_delta
-#   (the losses rise and fall again; min_delta 0.02 on the fixed losses, random 0.0015, 0.015);
+#   (the losses rise and fall again; min_delta 0.02 on the fixed losses, random 0.00125, 0.01025);
 # - a loss equal to the best is no improvement (a curve with exact ties, min_delta 0; a
 #   random curve rounded to 2 decimals, full of ties);
 # - stop at the epoch that makes `patience` non-improving epochs *in a row* (the counter is
@@ -73,7 +73,7 @@ register(Check(
 # - stop_epoch = len(val_losses) when patience is never reached (the tie curve with
 #   patience 5); best_epoch is the last improving epoch, not the lowest loss (min_delta 0.02);
 # - epochs count from 1 (every case).
-# The random min_delta values are off the 4-decimal grid of the losses, so that no loss
+# The random min_delta values are off the 1e-4 grid of the 4-decimal losses, so that no loss
 # lies within rounding of "best − min_delta" (where two correct formulas could differ).
 def _early_stopping_reference(val_losses: list[float], patience: int, min_delta: float) -> tuple[int, int]:
     """(best epoch, epoch at which training stops); epochs count from 1."""
@@ -135,7 +135,7 @@ def _early_cases(rng: np.random.Generator) -> list[Case]:
              Case((ties, 5, 0.0), f"losses with ties {ties}, patience 5, min_delta 0 (never stops early)")]
     for k in range(3):
         losses, patience = _loss_curve(rng, int(rng.integers(20, 40))), int(rng.integers(2, 6))
-        delta = float(rng.choice([0.0, 0.0015, 0.015])) if k else 0.0015
+        delta = float(rng.choice([0.0, 0.00125, 0.01025])) if k else 0.00125
         cases.append(Case((losses, patience, delta), f"losses {losses}, patience {patience}, min_delta {delta}"))
     plateau, patience = _loss_curve(rng, int(rng.integers(20, 40)), decimals=2), int(rng.integers(2, 5))
     cases.append(Case((plateau, patience, 0.0),
