@@ -372,13 +372,33 @@ def test_the_sandbox_sees_only_the_system_python_and_library(tmp_path):
 
 
 @needs_bwrap
+def test_the_secrets_of_etc_are_hidden(tmp_path):
+    box = _sandbox.choose("bwrap")
+    for sub in ("cwd", "kernel", "results"):
+        (tmp_path / sub).mkdir()
+    probe = ("import os\ndef hidden(f):\n    try:\n        return open(f).read() == ''\n"
+             "    except OSError:\n        return True\n"
+             "for f in ('/etc/shadow', '/etc/gshadow'):\n    print(f, hidden(f))\n"
+             "print('/etc/ssh', os.path.isdir('/etc/ssh') and os.listdir('/etc/ssh') == [])\n"
+             "print('/etc/passwd', os.path.getsize('/etc/passwd') > 0)")
+    env = _sandbox.private_env(dict(os.environ), _sandbox.HOME)
+    done = subprocess.run(box.wrap([sys.executable, "-c", probe], tmp_path, env),
+                          capture_output=True, text=True, timeout=60, check=True)
+    seen = dict(line.split() for line in done.stdout.splitlines())
+    for name in ("/etc/shadow", "/etc/gshadow", "/etc/ssh"):
+        if os.path.exists(name):  # empty inside, whatever it holds outside
+            assert seen[name] == "True", (name, done.stdout)
+    assert seen["/etc/passwd"] == "True"  # the rest of /etc is there
+
+
+@needs_bwrap
 def test_a_sandboxed_process_cannot_write_outside_its_scratch(tmp_path):
     box = _sandbox.choose("bwrap")
     for sub in ("cwd", "kernel", "results"):
         (tmp_path / sub).mkdir()
     (tmp_path / "elsewhere").mkdir()
     targets = [str(Path(dlcourse.__file__)), str(tmp_path / "elsewhere" / "x"), sys.prefix + "/x",
-               "/usr/x", "/etc/x"]
+               "/usr/x", "/etc/x", "/etc/ssh/x"]
     probe = ("import sys\nfor t in sys.argv[1:]:\n    try:\n        open(t, 'a').close()\n"
              "        print('WROTE', t)\n    except OSError as e:\n        print('no', t)\n"
              "open('results/ok', 'w').close() if False else None\n"

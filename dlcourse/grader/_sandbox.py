@@ -3,8 +3,8 @@
 Each kernel runs under ``bwrap`` (Linux; Debian package ``bubblewrap``) in namespaces of
 its own, with every capability dropped:
 
-* **files**: a root made of read-only binds of the system (``/usr``, ``/etc`` and the
-  ``/bin``, ``/lib`` … links), of the Python environment (the venv and the interpreter's
+* **files**: a root made of read-only binds of the system (``/usr``, ``/etc`` without its
+  secrets — :data:`SECRET_FILES`, :data:`SECRET_DIRS` — and the ``/bin``, ``/lib`` … links), of the Python environment (the venv and the interpreter's
   real prefix it links to) and of the ``dlcourse`` package folder — nothing else of the
   disk: not the submissions, the key, the output folder, the grader's files or the real
   HOME. Writable, and size-capped: the kernel's working folder, a private ``/tmp`` and a
@@ -48,6 +48,10 @@ __all__ = ["Sandbox", "choose", "private_env", "BWRAP_HINT", "SandboxUnavailable
 Kind = Literal["bwrap", "none"]
 
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# What of /etc a kernel never needs and must not read (a grader run as root could):
+# password hashes, host keys, private TLS keys, sudo rules. Hidden behind empty stand-ins.
+SECRET_FILES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers")
+SECRET_DIRS = ("/etc/ssh", "/etc/ssl/private", "/etc/sudoers.d")
 GPU_GLOBS = ("/dev/nvidia*", "/dev/nvidia-caps/*", "/dev/dri/*")
 HOME = "/home/student"
 TMP_BYTES = 512 * 2**20  # each of /tmp, HOME and the working folder
@@ -123,6 +127,10 @@ class Sandbox:
                 args += ["--symlink", os.readlink(d), d]
             elif os.path.isdir(d):
                 args += ["--ro-bind", d, d]
+        args += [arg for f in SECRET_FILES if os.path.isfile(f)
+                 for arg in ("--ro-bind", "/dev/null", f)]
+        args += [arg for d in SECRET_DIRS if os.path.isdir(d)
+                 for arg in ("--tmpfs", d, "--remount-ro", d)]
         args += ["--proc", "/proc", "--dev", "/dev"]
         devices = gpu_devices()
         for dev in devices:
