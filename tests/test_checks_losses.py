@@ -259,3 +259,14 @@ def test_the_regularised_risk_vanishes_at_the_chapters_ridge_fit():
 def test_regularised_risk_mistakes_are_named(mistake, words):
     v = _verdict("03.regularised_risk", mistake)
     assert not v.passed and words in v.message
+
+
+def test_one_newton_step_lands_on_the_chapters_bowl_minimum_and_on_the_saddle():
+    from dlcourse.checks.losses import newton_step
+
+    chk = checks.get("03.newton_step")
+    bowl, saddle = chk.cases(np.random.default_rng(0))[:2]
+    np.testing.assert_allclose(newton_step(*bowl.args), 0.0, atol=1e-15)
+    np.testing.assert_allclose(newton_step(*saddle.args), 0.0, atol=1e-15)
+    v = _verdict("03.newton_step", lambda t, g, H: t - g / np.diag(H))
+    assert "case 3 of 3" in v.message and "diagonal H" in v.message

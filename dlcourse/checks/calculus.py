@@ -229,7 +229,8 @@ def _with_eigenvalues(rng: np.random.Generator, eig: list[float]) -> np.ndarray:
 #     θ₁² + θ₂⁴) and the rotated negative semi-definite case;
 #  R4 "zero" means |λ| ≤ 1e-8·max(1, max|λ|): diag(2, −1e-10) (an exact test for 0 calls
 #     it a saddle), diag(2, 1e-6) (a looser tolerance calls it degenerate), and
-#     diag(1e9, 5) (5 ≤ 1e-8·1e9 = 10: an absolute tolerance calls it a minimum);
+#     diag(1e9, 5) (5 ≤ 1e-8·1e9 = 10: an absolute tolerance calls it a minimum), and
+#     diag(0.5, 7e-9) (the max(1, …): 1e-8·max|λ| = 5e-9 alone calls it a minimum);
 #  R5 the four words exactly, as a str (numpy's np.str_ counts as one).
 def _hessian_cases(rng: np.random.Generator) -> list[Case]:
     fixed: list[tuple[np.ndarray, str]] = [
@@ -240,6 +241,7 @@ def _hessian_cases(rng: np.random.Generator) -> list[Case]:
         (np.diag([2.0, -1e-10]), "H = diag(2, −1e-10): |λ₂| ≤ 1e-8 counts as 0"),
         (np.diag([2.0, 1e-6]), "H = diag(2, 1e-6): λ₂ = 1e-6 > 1e-8 is not 0"),
         (np.diag([1e9, 5.0]), "H = diag(1e9, 5): the tolerance is 1e-8·max|λ| = 10, so λ₂ = 5 counts as 0"),
+        (np.diag([0.5, 7e-9]), "H = diag(0.5, 7e-9): the tolerance is 1e-8·max(1, 0.5) = 1e-8, so λ₂ counts as 0"),
     ]
     spec: list[tuple[list[float], str]] = [
         (list(rng.uniform(0.5, 3, size=3)), "positive definite"),

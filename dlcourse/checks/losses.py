@@ -1,12 +1,12 @@
 """Checks for the exercises of chapter 3, *Losses and the landscape*.
 
-Five exercises: a numerically stable softmax, the batch-mean softmax cross-entropy, its
-gradient (p − 1_y)/B, the binary cross-entropy, and the regularised empirical risk of the
-squared loss with its gradient (the chapter's degree-9 fit). The diagnoses recognise the usual
+Six exercises: a numerically stable softmax, the batch-mean softmax cross-entropy, its
+gradient (p − 1_y)/B, the binary cross-entropy, the regularised empirical risk of the
+squared loss with its gradient (the chapter's degree-9 fit), and a Newton step. The diagnoses recognise the usual
 slips: an exponential that overflows to NaN, a sum where the book takes a mean, the 1
 that must be subtracted at the label (and subtracted in the right rows), a lost minus sign.
 
-Precision: none of the first four needs float64 (the regularised risk does, and says so). A float32 array (numpy or torch) is judged at
+Precision: only the regularised risk needs float64 (and says so). A float32 array (numpy or torch) is judged at
 float32 precision (``precision="dtype"``), a float64 one at the checks' tolerance. A loss is
 one number, and ``float(…)`` or ``.item()`` hide the dtype it was computed in, so the two
 losses are judged at float32 precision (rtol :data:`FLOAT32_RTOL`) whatever their type:
@@ -22,7 +22,8 @@ import numpy as np
 from .. import backprop
 from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, on_copies, register
 
-__all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge"]
+__all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge",
+           "newton_step"]
 
 #: The chapter's worked example: logits h = (1, 2, 3) for the true class y = 0.
 CHAPTER_LOGITS = np.array([1.0, 2.0, 3.0])
@@ -430,6 +431,60 @@ register(
         compare=_compare_risk,
         diagnoses=(_risk_mistake,),
         hint="r = Φw − y; J = ½·mean(r²) + λ Σ wⱼ²; ∇J = Φᵀr/n + 2λw.",
+        call=on_copies,
+    )
+)
+
+
+# --------------------------------------------------------------- 03.newton_step
+# Requirements stated by the exercise, and the case that tests each:
+#  R1 θ − H⁻¹∇J (solve Hd = ∇J), not θ − H∇J and not a plus: every case;
+#  R2 a full (non-diagonal) H, not the diagonal's curvatures one by one: the rotated 3×3
+#     case;
+#  R3 one Newton step lands on a quadratic's minimum: the chapter's ill-conditioned bowl
+#     10θ₁² + 0.5θ₂² from (−2.5, 2.5) goes to 0;
+#  R4 it jumps onto a saddle just as well (Newton seeks ∇J = 0, not minima): the
+#     chapter's θ₁² − θ₂² from (1, 1);
+#  R5 θ, ∇J and H are not changed: the call runs on copies; θ's shape is kept.
+def newton_step(theta: Any, grad: Any, H: Any) -> np.ndarray:
+    """One Newton step θ − H⁻¹∇J(θ), by solving H d = ∇J (chapter 3)."""
+    theta, grad, H = (np.asarray(a, dtype=np.float64) for a in (theta, grad, H))
+    return theta - np.linalg.solve(H, grad)
+
+
+def _newton_cases(rng: np.random.Generator) -> list[Case]:
+    start = np.array([-2.5, 2.5])
+    cases = [Case((start, np.array([20.0, 1.0]) * start, np.diag([20.0, 1.0])),
+                  "the chapter's bowl 10θ₁² + 0.5θ₂² (H = diag(20, 1)) at θ = (−2.5, 2.5): one step to 0"),
+             Case((np.array([1.0, 1.0]), np.array([2.0, -2.0]), np.diag([2.0, -2.0])),
+                  "the saddle θ₁² − θ₂² (H = diag(2, −2)) at θ = (1, 1): Newton jumps onto the saddle")]
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    H = q @ np.diag(rng.uniform(0.5, 4.0, size=3)) @ q.T
+    theta, g = rng.normal(size=3), rng.normal(size=3)
+    cases.append(Case((theta, g, H), f"θ = {np.round(theta, 3)}, ∇J = {np.round(g, 3)}, a full 3×3 H:\n{np.round(H, 3)}"))
+    return cases
+
+
+def _newton_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    theta, g, H = case.args
+    if close(got, theta - H @ g):
+        return "that is θ − H∇J: Newton divides by the curvature, θ − H⁻¹∇J (np.linalg.solve(H, grad))."
+    if close(got, theta + np.linalg.solve(H, g)):
+        return "mind the sign: the step is −H⁻¹∇J."
+    if close(got, theta - g / np.diag(H)):
+        return "∇J / diag(H) is Newton only for a diagonal H: solve the full system H d = ∇J."
+    return None
+
+
+register(
+    Check(
+        id="03.newton_step",
+        function="newton_step",
+        reference=newton_step,
+        cases=_newton_cases,
+        compare=compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype"),
+        diagnoses=(_newton_mistake,),
+        hint="d = np.linalg.solve(H, grad); return theta − d.",
         call=on_copies,
     )
 )

@@ -241,6 +241,16 @@ ANSWERS = [
     ''', "a tolerance far larger than the exercise's"),
     Answer("02.critical_point", "fail", '''
         def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * np.max(np.abs(eig))
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "saddle"
+            if np.any(np.abs(eig) <= tol):
+                return "degenerate"
+            return "minimum" if np.all(eig > 0) else "maximum"
+    ''', "a tolerance relative to max|λ| without the max(1, …) floor"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
             d = np.diag(H)
             if np.any(d > 0) and np.any(d < 0):
                 return "saddle"

@@ -343,4 +343,36 @@ ANSWERS = [
             r = Phi @ w - y
             return 0.5 * np.mean(r**2) + lam * np.sum(w**2), Phi.T @ r / len(y) + 2 * lam * w
     ''', "float32 where the exercise asks for float64", message=("compute in float64",)),
+    # ------------------------------------------------------------------ 03.newton_step
+    Answer("03.newton_step", "pass", '''
+        def newton_step(theta, grad, H):
+            return np.asarray(theta) - np.linalg.inv(H) @ np.asarray(grad)
+    ''', "the explicit inverse (fine at these sizes)"),
+    Answer("03.newton_step", "pass", '''
+        def newton_step(theta, grad, H):
+            theta = np.asarray(theta, dtype=float)
+            theta -= np.linalg.lstsq(H, grad, rcond=None)[0]
+            return theta
+    ''', "least squares, in place on θ"),
+    Answer("03.newton_step", "pass", '''
+        def newton_step(theta, grad, H):
+            d = np.linalg.solve(np.asarray(H, dtype=np.float32), np.asarray(grad, dtype=np.float32))
+            return list(np.asarray(theta, dtype=np.float32) - d)
+    ''', "float32, a list"),
+    Answer("03.newton_step", "fail", '''
+        def newton_step(theta, grad, H):
+            return np.asarray(theta) - np.asarray(H) @ np.asarray(grad)
+    ''', "multiplies by H instead of solving", message=("divides by the curvature",)),
+    Answer("03.newton_step", "fail", '''
+        def newton_step(theta, grad, H):
+            return np.asarray(theta) - np.asarray(grad) / np.diag(H)
+    ''', "divides by the diagonal only", message=("diagonal H",)),
+    Answer("03.newton_step", "fail", '''
+        def newton_step(theta, grad, H):
+            return np.asarray(theta) + np.linalg.solve(H, grad)
+    ''', "the sign", message=("sign",)),
+    Answer("03.newton_step", "fail", '''
+        def newton_step(theta, grad, H):
+            return np.asarray(theta) - 0.09 * np.asarray(grad)
+    ''', "a gradient-descent step instead"),
 ]
