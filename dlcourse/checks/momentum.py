@@ -20,11 +20,11 @@ import numpy as np
 
 from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
-               compare_trajectories, is_float32, on_copies, register)
+               compare_arrays, compare_trajectories, is_float32, on_copies, register)
 
 __all__ = ["compare_parts", "variant_hint", "step_check", "torch_path", "require_torch"]
 
-TORCH_MISSING = 'this check compares with PyTorch, which is not installed: pip install "dlcourse[torch]"'
+TORCH_MISSING = 'this check needs PyTorch, which is not installed: pip install "dlcourse[torch]"'
 
 
 def require_torch() -> Any:
@@ -505,5 +505,66 @@ register(Check(
     hint="start with v = 0; at each step g = grad_fn(θ), v ← βv + g, θ ← θ − ηv; return θ_0 … θ_steps.",
     reference_names=("dlcourse.optim.minimize", "dlcourse.optim.momentum", "dlcourse.optim.sgd",
                      "dlcourse.optim.SGD"),
+    call=on_copies,
+))
+
+
+# =================================================================== 08.terminal_velocity
+# The chapter's worked example: under a constant gradient g the classical velocity is the
+# geometric series u_t = ηg(1 + γ + … + γ^{t−1}) = ηg(1 − γᵗ)/(1 − γ) → ηg/(1 − γ).
+# Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - u_t for t = 1, …, steps, u_1 = ηg (every case: the first row);
+# - the sum of t terms, (1 − γᵗ), not t + 1 or t − 1 terms (every case);
+# - the closed form or a loop alike; for γ = 0.99 the velocity still builds up after 100
+#   steps (the chapter's γ = 0.99 case), so the limit ηg/(1 − γ) alone is wrong;
+# - any shape of g (a scalar gradient as a 1-vector, a 2-vector).
+# Precision: float32 is judged at float32 precision.
+def velocities_reference(lr: float, gamma: float, g: Any, steps: int) -> np.ndarray:
+    """u_1 … u_steps of classical momentum under the constant gradient g: shape (steps, *g.shape)."""
+    g = np.asarray(g, dtype=np.float64)
+    u, rows = np.zeros_like(g), []
+    for _ in range(steps):
+        u = gamma * u + lr * g
+        rows.append(u.copy())
+    return np.array(rows)
+
+
+def _velocity_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [Case((0.1, gamma, np.ones(1), steps), f"η = 0.1, γ = {gamma}, g = [1], {steps} steps (the chapter's)")
+             for gamma, steps in ((0.5, 10), (0.9, 50), (0.99, 100))]
+    g = np.round(rng.normal(size=2), 3)
+    lr, gamma = float(rng.choice([0.01, 0.05, 0.2])), float(rng.choice([0.6, 0.8, 0.95]))
+    steps = int(rng.integers(5, 30))
+    cases.append(Case((lr, gamma, g, steps), _values(η=lr, γ=gamma, g=g) + f", {steps} steps"))
+    return cases
+
+
+def _velocity_hints(got: Any, expected: Any, case: Case) -> str | None:
+    lr, gamma, g, steps = case.args
+    arr = as_float_array(got)
+    if arr is None or arr.shape != expected.shape:
+        return f"return one velocity per step, u_1 … u_{steps}: an array of shape {expected.shape}."
+    t = np.arange(1, steps + 1).reshape((-1,) + (1,) * np.ndim(g))
+    g = np.asarray(g, dtype=np.float64)
+    if np.allclose(arr, lr * g * (1 - gamma ** (t + 1)) / (1 - gamma)):
+        return "u_1 = ηg: after t steps the sum has t terms, ηg(1 − γᵗ)/(1 − γ), not t + 1."
+    if np.allclose(arr, lr * g * (1 - gamma ** (t - 1)) / (1 - gamma)):
+        return "the first row is u_1 = ηg, not u_0 = 0: the sum has t terms, ηg(1 − γᵗ)/(1 − γ)."
+    if np.allclose(arr, np.broadcast_to(lr * g / (1 - gamma), arr.shape)):
+        return "that is the limit ηg/(1 − γ); the velocity only approaches it: u_t = ηg(1 − γᵗ)/(1 − γ)."
+    if np.allclose(arr, g * (1 - gamma**t) / (1 - gamma)):
+        return "the classical velocity carries η: u ← γu + ηg."
+    return None
+
+
+register(Check(
+    id="08.terminal_velocity",
+    function="velocities",
+    reference=velocities_reference,
+    cases=_velocity_cases,
+    compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
+    diagnoses=(_velocity_hints,),
+    hint="u_t = ηg(1 + γ + … + γ^{t−1}) = ηg(1 − γᵗ)/(1 − γ) for t = 1, …, steps.",
+    reference_names=("dlcourse.optim.momentum",),
     call=on_copies,
 ))

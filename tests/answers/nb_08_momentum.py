@@ -244,4 +244,45 @@ ANSWERS = [
             return np.array(path)
     ''', "a right loop over a wrong momentum_step: the message names momentum_step",
         message=("momentum_step",)),
+    # ------------------------------------------------------------------ 08.terminal_velocity
+    Answer("08.terminal_velocity", "pass", '''
+        def velocities(lr, gamma, g, steps):
+            u = np.zeros_like(g)
+            out = []
+            for _ in range(steps):
+                _, u = classical_momentum_step(np.zeros_like(g), u, g, lr, gamma)
+                out.append(u)
+            return np.array(out)
+    ''', "runs the notebook's classical_momentum_step"),
+    Answer("08.terminal_velocity", "pass", '''
+        def velocities(lr, gamma, g, steps):
+            return np.array([lr * g * sum(gamma ** k for k in range(t)) for t in range(1, steps + 1)])
+    ''', "the partial sums of the series, term by term"),
+    Answer("08.terminal_velocity", "pass", '''
+        def velocities(lr, gamma, g, steps):
+            t = np.arange(1, steps + 1, dtype=np.float32)[:, None]
+            return np.float32(lr) * np.asarray(g, np.float32) * (1 - np.float32(gamma) ** t) / np.float32(1 - gamma)
+    ''', "the closed form in float32"),
+    Answer("08.terminal_velocity", "fail", '''
+        def velocities(lr, gamma, g, steps):
+            return np.array([lr * g / (1 - gamma)] * steps)
+    ''', "the limit at every step", message=("only approaches it",)),
+    Answer("08.terminal_velocity", "fail", '''
+        def velocities(lr, gamma, g, steps):
+            t = np.arange(steps)[:, None]
+            return lr * g * (1 - gamma ** t) / (1 - gamma)
+    ''', "starts with u_0 = 0", message=("not u_0 = 0",)),
+    Answer("08.terminal_velocity", "fail", '''
+        def velocities(lr, gamma, g, steps):
+            t = np.arange(1, steps + 1)[:, None]
+            return g * (1 - gamma ** t) / (1 - gamma)
+    ''', "PyTorch's velocity, without η", message=("carries η",)),
+    Answer("08.terminal_velocity", "fail", '''
+        def velocities(lr, gamma, g, steps):
+            u, out = np.zeros_like(g), []
+            for _ in range(steps):
+                u = gamma * u + (1 - gamma) * lr * g
+                out.append(u.copy())
+            return np.array(out)
+    ''', "the averaged form: approaches ηg, not ηg/(1 − γ)"),
 ]
