@@ -49,8 +49,10 @@ def _valid(results: dict, max_total: float) -> None:
 def test_one_test_per_check_with_the_graders_message(key):
     nb = load_key(key)[0]
     rows = rows_for("ada", nb, "failed", "✗ [02.x] wrong, see case 2")
-    rows[0] = Row("ada", nb.name, rows[0].check, rows[0].max_points, rows[0].max_points, "passed", "✓ fine")
-    rows[1] = Row("ada", nb.name, rows[1].check, 0.0, rows[1].max_points, "flagged", "line 3 calls the reference")
+    full = rows[0].max_points
+    rows[0] = Row("ada", nb.name, rows[0].check, full, full, "passed", "✓ fine")
+    rows[1] = Row("ada", nb.name, rows[1].check, 0.0, rows[1].max_points, "flagged",
+                  "line 3 calls the reference")
     results = gradescope_results("ada", rows, [nb])
     _valid(results, nb.max_points)
     tests = results["tests"]
@@ -98,7 +100,7 @@ def test_run_autograder_grades_the_submission_into_results_json(key, tmp_path, c
     assert all(t["status"] == "passed" for t in data["tests"])
     assert data["output"].startswith(f"graded hw/02_calculus (1).ipynb as {NB}\n")
     assert (tmp_path / "kept" / "grades.csv").is_file()
-    assert "student: 6 of 6 points" in printed
+    assert f"student: {nb.max_points:g} of {nb.max_points:g} points" in printed
 
 
 def test_run_autograder_refuses_an_unknown_notebook(key, tmp_path, capsys):

@@ -21,6 +21,10 @@ STUB_ERRORS = (["NotImplementedYet"], ["NotImplementedError"])
 CHECK_CALL = re.compile(r'checks\.check\(\s*"(?P<id>[^"]+)"')
 
 
+def _graded_cell(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
+
+
 def _graded(nb):
     return [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
 
@@ -68,7 +72,7 @@ def test_released_exercise_fails_every_check_with_not_implemented(path, tmp_path
         assert [e.ename for e in errors] in STUB_ERRORS, cell.source
         assert "not implemented yet" in text
     # "Run All" stops at the first untagged cell that raises: none may come before a check
-    last = max(i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade"))
+    last = max(i for i, c in enumerate(nb.cells) if _graded_cell(c))
     for cell in nb.cells[:last]:
         if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
             assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
@@ -157,7 +161,7 @@ def test_check_cells_are_tagged_for_run_all_and_carry_checksums():
 def test_run_all_goes_past_a_failing_check_and_every_check_runs(tmp_path):
     """The released tag makes nbclient (like Lab's Run All) continue after a failing check."""
     nb = nbformat.read(ROOT / "exercises" / "02_calculus.ipynb", as_version=4)
-    last = max(i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade"))
+    last = max(i for i, c in enumerate(nb.cells) if _graded_cell(c))
     nb.cells = nb.cells[: last + 1]  # the "Try it" cells after the checks need the answers
     NotebookClient(nb, timeout=120, allow_errors=False,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()

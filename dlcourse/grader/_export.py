@@ -19,8 +19,9 @@ import json
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ._notebook import Row
 from ._plan import GraderUsageError, KeyNotebook
@@ -35,7 +36,8 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def gradescope_results(student: str, rows: Sequence[Row], key: Sequence[KeyNotebook]) -> dict[str, Any]:
+def gradescope_results(student: str, rows: Sequence[Row],
+                       key: Sequence[KeyNotebook]) -> dict[str, Any]:
     """One student's ``results.json`` (a dict): one test per check, in the key's order."""
     number = {(nb.name, c.grade_id): f"{i}.{j}"
               for i, nb in enumerate(key, start=1) for j, c in enumerate(nb.checks, start=1)}
@@ -146,7 +148,8 @@ def gradescope_main(argv: Sequence[str]) -> int:
                 shutil.copyfile(path, mine / name)
             result = grade(work / "submissions", out, key=key, timeout=args.timeout,
                            memory_mb=args.memory, progress=False, sandbox=args.sandbox)
-            data = json.loads((out / GRADESCOPE_DIR / f"{STUDENT}.json").read_text(encoding="utf-8"))
+            mine_json = out / GRADESCOPE_DIR / f"{STUDENT}.json"
+            data = json.loads(mine_json.read_text(encoding="utf-8"))
             if notes:
                 data["output"] = "\n".join(notes) + "\n" + data["output"]
             args.results.parent.mkdir(parents=True, exist_ok=True)

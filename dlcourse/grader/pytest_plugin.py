@@ -33,9 +33,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -162,10 +163,10 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     """Grade the selected students once, before the first test reports its row."""
     state = session.config.stash.get(_STATE, None)
     if state is None or session.config.option.collectonly or session.testsfailed:
-        return None
+        return
     students = {item.student for item in session.items if isinstance(item, CheckItem)}
     if not students:
-        return None
+        return
     from ._plan import GraderUsageError
 
     report = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -173,7 +174,6 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         state.grade(students, report)
     except GraderUsageError as exc:
         raise pytest.UsageError(f"dlcourse: {exc}") from None
-    return None
 
 
 class _Student(pytest.Collector):
@@ -214,7 +214,8 @@ class CheckItem(pytest.Item):
         rows = self.config.stash[_STATE].rows
         row = rows.get((self.student, self.notebook, self.check.grade_id))
         if row is None:
-            pytest.fail(f"error: the grader gave no verdict on {self.check.grade_id}", pytrace=False)
+            pytest.fail(f"error: the grader gave no verdict on {self.check.grade_id}",
+                        pytrace=False)
         return row
 
     def _text(self, row: Any) -> str:
