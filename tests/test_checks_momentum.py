@@ -227,3 +227,10 @@ def test_without_torch_the_reference_says_how_to_install_it(monkeypatch):
     with pytest.raises(ModuleNotFoundError, match=r'pip install "dlcourse\[torch\]"') as info:
         require_torch()
     assert info.value.__cause__ is None and "\n" not in str(info.value)
+
+
+def test_terminal_velocity_matches_the_chapter_and_names_the_limit():
+    u = M.velocities_reference(0.1, 0.9, np.ones(1), 50)
+    assert np.isclose(u[0, 0], 0.1) and np.isclose(u[-1, 0], 1 - 0.9**50)
+    v = checks.run("08.terminal_velocity", lambda lr, gm, g, n: np.array([lr * g / (1 - gm)] * n), seed=0)
+    assert "only approaches it" in v.message

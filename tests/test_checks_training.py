@@ -154,3 +154,16 @@ def test_the_data_functions_are_restored_after_a_watched_call():
     v = checks.run("10.accuracy", crashes, seed=0)
     assert "raised RuntimeError: boom" in v.message
     assert (data.digits, data.digits_split, data.digits_loaders) == before
+
+
+def test_a_watched_loader_can_be_copied_and_still_iterates():
+    import copy
+
+    from dlcourse import data
+    from dlcourse.checks.training import _Watch, _watching_data
+
+    watch = _Watch()
+    with _watching_data(watch):
+        _, val, test = data.digits_loaders(seed=0)
+        copied = copy.deepcopy(val)
+    assert sum(len(y) for _, y in copied) == len(val.dataset) and watch.val and not watch.test

@@ -445,6 +445,8 @@ class _WatchedLoader:
         return len(self._loader)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy, pickle and the like look up dunders: no recursion
+            raise AttributeError(name)
         if name == "dataset":
             self._note()
         return getattr(self._loader, name)
@@ -457,6 +459,8 @@ class _WatchedSplit:
         self._split, self._watch = split, watch
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         if name in ("X_test", "y_test"):
             self._watch.test.append(f"data.digits_split(…).{name}")
         if name in ("X_val", "y_val"):
