@@ -110,3 +110,16 @@ def test_run_autograder_refuses_an_unknown_notebook(key, tmp_path, capsys):
                        "--notebook", "99_nothing.ipynb"])
     assert code == 2 and "99_nothing.ipynb: not in the key" in capsys.readouterr().err
     assert not (tmp_path / "results.json").exists()
+
+
+def test_run_autograder_does_not_follow_a_symlinked_notebook(key, tmp_path, capsys):
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / NB).symlink_to(key / NB)  # "my" notebook is the key's solution
+    results = tmp_path / "results.json"
+    code = grade_main(["gradescope", "--submission", str(submission), "--results", str(results),
+                       "--key", str(key)])
+    assert code == 0, capsys.readouterr()
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert data["score"] == 0.0 and data["tests"]
+    assert all(t["output"].startswith("error, 0 of") for t in data["tests"])

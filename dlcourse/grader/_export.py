@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -145,7 +146,10 @@ def gradescope_main(argv: Sequence[str]) -> int:
                 shutil.copyfile(args.key / name, key / name)
             found, notes = _find(args.submission, names)
             for name, path in found.items():
-                shutil.copyfile(path, mine / name)
+                if path.is_symlink():  # stays a link (it could point at the key): graded error
+                    os.symlink(os.readlink(path), mine / name)
+                else:
+                    shutil.copyfile(path, mine / name)
             result = grade(work / "submissions", out, key=key, timeout=args.timeout,
                            memory_mb=args.memory, progress=False, sandbox=args.sandbox)
             mine_json = out / GRADESCOPE_DIR / f"{STUDENT}.json"
