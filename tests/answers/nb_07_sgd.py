@@ -376,4 +376,16 @@ ANSWERS = [
             sums = np.cumsum(path, axis=0)
             return sums[burn_in:] / np.arange(burn_in + 1, len(path) + 1)[:, None]
     ''', "averages from θ_0, ignoring the burn-in", message=("not from θ_0",)),
+    # ------------------------------------------------------------------ more styles
+    Answer("07.minibatch_grad", "pass", '''
+        import torch
+
+        def minibatch_gradient(w, batch):
+            b = torch.tensor(np.asarray(batch), dtype=torch.float32)
+            return (2 * (w - b)).mean()
+    ''', "a 0-d float32 torch tensor"),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return np.array([lr0 // (1 + k * t) for t in range(steps)])
+    ''', "floor division"),
 ]

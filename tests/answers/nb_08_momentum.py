@@ -285,4 +285,29 @@ ANSWERS = [
                 out.append(u.copy())
             return np.array(out)
     ''', "the averaged form: approaches ηg, not ηg/(1 − γ)"),
+    # ------------------------------------------------------------------ more styles
+    Answer("08.momentum_run", "pass", '''
+        import torch
+
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            p = torch.tensor(np.asarray(theta0), dtype=torch.float32, requires_grad=True)
+            opt = torch.optim.SGD([p], lr=lr, momentum=beta)
+            path = [p.detach().clone()]
+            for _ in range(steps):
+                p.grad = torch.as_tensor(grad_fn(p.detach().numpy().astype(float)), dtype=torch.float32)
+                opt.step()
+                path.append(p.detach().clone())
+            return torch.stack(path)
+    ''', "torch.optim.SGD on a float32 parameter, a stacked tensor returned"),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                v = beta * v + grad_fn(theta - lr * beta * v)
+                theta = theta - lr * v
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "a Nesterov-style look-ahead gradient in what should be plain momentum"),
 ]

@@ -288,4 +288,24 @@ ANSWERS = [
             return adam_step(theta * (1 - lr * weight_decay), grad, m, v, t, lr, beta1, beta2, eps)
     ''', "a right decay on a wrong adam_step (no power t): the message names adam_step",
         message=("adam_step",)),
+    # ------------------------------------------------------------------ more styles
+    Answer("09.adam_torch", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            th, g, mt, vt = (torch.tensor(a, dtype=torch.float32) for a in (theta, grad, m, v))
+            mt = beta1 * mt + (1 - beta1) * g
+            vt = beta2 * vt + (1 - beta2) * g * g
+            return th - lr * (mt / (1 - beta1 ** t)) / ((vt / (1 - beta2 ** t)).sqrt() + eps), mt, vt
+    ''', "float32 torch tensors at every step"),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s = s + grad * grad
+            return theta - lr * grad / np.sqrt(s) + eps, s
+    ''', "operator precedence: ε added to θ, not to the denominator"),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = (1 - beta) * grad * grad
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "ignores the given average s"),
 ]
