@@ -124,7 +124,7 @@ class Schedule(ABC):
         self.__dict__.update(fresh.__dict__)
 
     @classmethod
-    def _from_state(cls, params: dict[str, Any]) -> "Schedule":
+    def _from_state(cls, params: dict[str, Any]) -> Schedule:
         return cls(**params)
 
 
@@ -332,7 +332,8 @@ class MultiStepDecay(Schedule):
         _real("lr", self.lr)
         if isinstance(self.milestones, (str, bytes)) or not isinstance(self.milestones, Sequence):
             raise TypeError(f"milestones must be a list of ints, got {self.milestones!r}")
-        self.milestones = tuple(sorted(_count("a milestone", m, minimum=0) for m in self.milestones))
+        self.milestones = tuple(
+            sorted(_count("a milestone", m, minimum=0) for m in self.milestones))
         _real("gamma", self.gamma, low_open=True)
 
     def rate(self, t: int) -> float:
@@ -396,7 +397,8 @@ class OneCycle(Schedule):
         _real("pct_start", self.pct_start, high=1.0)
         if self.anneal_strategy not in ONE_CYCLE_ANNEALING:
             raise ValueError(
-                f"Unknown anneal_strategy {self.anneal_strategy!r}; choose one of {ONE_CYCLE_ANNEALING}"
+                f"Unknown anneal_strategy {self.anneal_strategy!r}; "
+                f"choose one of {ONE_CYCLE_ANNEALING}"
             )
         _real("div_factor", self.div_factor, low_open=True)
         _real("final_div_factor", self.final_div_factor, low_open=True)
@@ -488,7 +490,7 @@ class Sequential(Schedule):
         return self.schedules[i].rate(t - (self.milestones[i - 1] if i else 0))
 
     @classmethod
-    def _from_state(cls, params: dict[str, Any]) -> "Schedule":
+    def _from_state(cls, params: dict[str, Any]) -> Schedule:
         parts = params["schedules"]
         if isinstance(parts, Mapping) or not isinstance(parts, Sequence):
             raise TypeError(f"schedules must be a list of state dicts, got {parts!r}")
@@ -591,13 +593,14 @@ class ReduceOnPlateau:
         self.__dict__.update(fresh.__dict__)
 
     @classmethod
-    def _from_state(cls, params: dict[str, Any]) -> "ReduceOnPlateau":
+    def _from_state(cls, params: dict[str, Any]) -> ReduceOnPlateau:
         counters = {name: params.pop(name) for name in cls._COUNTERS}
         plateau = cls(counters["lr"], **params)
         best = _real("best", counters["best"], low=-math.inf)
         plateau.best = best
         plateau.num_bad_epochs = _count("num_bad_epochs", counters["num_bad_epochs"], minimum=0)
-        plateau.cooldown_counter = _count("cooldown_counter", counters["cooldown_counter"], minimum=0)
+        plateau.cooldown_counter = _count("cooldown_counter", counters["cooldown_counter"],
+                                          minimum=0)
         return plateau
 
     def __repr__(self) -> str:
