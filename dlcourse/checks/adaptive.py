@@ -445,6 +445,18 @@ def _adamw_variant(*, l2: bool = False, no_lr: bool = False, after: bool = False
     return step
 
 
+_ADAM_CAUSE = " If adamw_step calls your adam_step, the slip is there: check that 09.adam_step passes."
+
+
+def _decoupled(adam_step: Callable[..., tuple]) -> Callable[..., tuple]:
+    """AdamW built on a (wrong) Adam step: θ ← (1 − ηλ)θ, then that step."""
+
+    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        return adam_step(theta * (1 - lr * weight_decay), g, m, v, t, lr, beta1, beta2, eps)
+
+    return step
+
+
 def _adamw_cases(rng: np.random.Generator) -> list[Case]:
     g1 = np.array([-50.0, 2.5])
     cases = [
@@ -483,6 +495,7 @@ register(step_check(
         (_adamw_variant(no_power=True), "the bias correction needs the power t: m̂ = m/(1 − β1ᵗ), "
                                         "v̂ = v/(1 − β2ᵗ). If you call your adam_step, check that 09.adam_step "
                                         "passes."),
+        *((_decoupled(wrong), message + _ADAM_CAUSE) for wrong, message in _ADAM_MISTAKES),
     ),
     hint="θ ← (1 − ηλ)θ, then the Adam step of 09.adam_step with the plain gradient g.",
     reference_names=("dlcourse.optim.adamw", "dlcourse.optim.AdamW", "dlcourse.optim.adam",

@@ -553,7 +553,8 @@ def _velocity_hints(got: Any, expected: Any, case: Case) -> str | None:
     if np.allclose(arr, np.broadcast_to(lr * g / (1 - gamma), arr.shape)):
         return "that is the limit ηg/(1 − γ); the velocity only approaches it: u_t = ηg(1 − γᵗ)/(1 − γ)."
     if np.allclose(arr, g * (1 - gamma**t) / (1 - gamma)):
-        return "the classical velocity carries η: u ← γu + ηg."
+        return ("the classical velocity carries η: u ← γu + ηg. If velocities runs your "
+                "classical_momentum_step, check that 08.classical_step passes.")
     return None
 
 

@@ -559,7 +559,8 @@ def _at_least_target(got: Any, expected: Any) -> Failure | None:
         return Failure(
             f"test accuracy {accuracy:.1%} is below the target {TARGET_ACCURACY:.0%}",
             "widen the hidden layers (e.g. 64, 64, 32), train longer with early stopping, "
-            "or try Adam with a learning rate around 0.005.",
+            "or try Adam with a learning rate around 0.005. If train_digits uses your train_one_epoch, "
+            "make sure 10.train_epoch passes first.",
         )
     if used_val is not True:
         return Failure("train_digits never read the validation loader: use it to decide when to stop "

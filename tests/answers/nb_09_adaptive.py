@@ -308,4 +308,15 @@ ANSWERS = [
             s = (1 - beta) * grad * grad
             return theta - lr * grad / (np.sqrt(s) + eps), s
     ''', "ignores the given average s"),
+    Answer("09.adamw_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
+
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            return adam_step(theta * (1 - lr * weight_decay), grad, m, v, t, lr, beta1, beta2, eps)
+    ''', "a right decay on an adam_step with ε inside the root: the message names adam_step",
+        message=("09.adam_step",)),
 ]
