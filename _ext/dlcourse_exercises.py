@@ -98,13 +98,12 @@ def exercise_box(name: str, chapter: int, href: str, launches: list[tuple[str, s
                  "does.</p>")
     folder = "dlcourse-exercises"
     steps = [
-        ('pip install "dlcourse[student]"', "the library, torch, the check, JupyterLab"),
-        (f"dlcourse exercises --chapter {chapter}", f"copies {name} into {folder}/"),
-        (f"jupyter lab {folder}/{name}", "fill in the functions, run the check cells"),
-        (f"dlcourse check {folder}/{name}", "the grader's feedback on the whole notebook"),
+        ("the library, torch, the local check and JupyterLab", 'pip install "dlcourse[student]"'),
+        (f"copy {name} into {folder}/", f"dlcourse exercises --chapter {chapter}"),
+        ("fill in the functions, run the check cells", f"jupyter lab {folder}/{name}"),
+        ("the grader's feedback on the whole notebook", f"dlcourse check {folder}/{name}"),
     ]
-    width = max(len(command) for command, _ in steps) + 2
-    box += _code("\n".join(f"{command:<{width}}# {why}" for command, why in steps))
+    box += _code("\n".join(f"# {why}\n{command}" for why, command in steps))
     para = nodes.paragraph()
     para += nodes.Text("From a clone of the course: ")
     para += nodes.literal("make lab", "make lab")
