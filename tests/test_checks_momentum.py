@@ -227,6 +227,9 @@ def test_without_torch_the_reference_says_how_to_install_it(monkeypatch):
     with pytest.raises(ModuleNotFoundError, match=r'pip install "dlcourse\[torch\]"') as info:
         require_torch()
     assert info.value.__cause__ is None and "\n" not in str(info.value)
+    assert info.value._render_traceback_() == [f"ModuleNotFoundError: {info.value}"]
+    with pytest.raises(ModuleNotFoundError, match="dlcourse"):
+        checks.run("08.momentum_run", lambda *a: None, seed=0)
 
 
 def test_terminal_velocity_matches_the_chapter_and_names_the_limit():

@@ -22,17 +22,25 @@ from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
                compare_arrays, compare_trajectories, is_float32, on_copies, register)
 
-__all__ = ["compare_parts", "variant_hint", "step_check", "torch_path", "require_torch"]
+__all__ = ["compare_parts", "variant_hint", "step_check", "torch_path", "require_torch", "TorchMissing"]
 
 TORCH_MISSING = 'this check needs PyTorch, which is not installed: pip install "dlcourse[torch]"'
 
 
+class TorchMissing(ModuleNotFoundError):
+    """PyTorch is not installed: a ``ModuleNotFoundError`` that Jupyter shows as its one line."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ModuleNotFoundError: {self}"]
+
+
 def require_torch() -> Any:
-    """The torch module, imported now; without PyTorch one clear line says how to install it."""
+    """The torch module, imported now; without PyTorch one clear line says how to install it
+    (:class:`TorchMissing`, whose traceback IPython renders as that line alone)."""
     try:
         import torch
     except ModuleNotFoundError:
-        raise ModuleNotFoundError(TORCH_MISSING) from None
+        raise TorchMissing(TORCH_MISSING, name="torch") from None
     return torch
 
 
