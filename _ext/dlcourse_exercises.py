@@ -59,8 +59,8 @@ def launch_links(theme_options: dict[str, Any], repo_path: str) -> list[tuple[st
     links = []
     binder = str(buttons.get("binderhub_url") or "").rstrip("/")
     if binder:
-        links.append(("Binder", f"{binder}/v2/gh/{org}/{repo}/{branch}?"
-                                f"{urlencode({'urlpath': f'{ui}/{repo_path}'})}"))
+        query = urlencode({"urlpath": f"{ui}/{repo_path}"})
+        links.append(("Binder", f"{binder}/v2/gh/{org}/{repo}/{branch}?{query}"))
     hub = str(buttons.get("jupyterhub_url") or "").rstrip("/")
     if hub:
         query = urlencode({"repo": repo_url, "urlpath": f"{ui}/{repo}/{repo_path}",

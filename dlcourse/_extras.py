@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["EXTRAS", "MissingExtra", "require", "require_grade", "install_line"]
+__all__ = ["EXTRAS", "MissingExtra", "install_line", "require", "require_grade"]
 
 EXTRAS: dict[str, str] = {
     "torch": "torch",

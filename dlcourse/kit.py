@@ -22,7 +22,7 @@ from pathlib import Path
 
 import dlcourse
 
-__all__ = ["exercise_dir", "exercises", "fetch", "find_key", "check", "CheckResult", "KitError"]
+__all__ = ["CheckResult", "KitError", "check", "exercise_dir", "exercises", "fetch", "find_key"]
 
 PACKAGE = Path(dlcourse.__file__).resolve().parent
 _NAME = re.compile(r"^(\d\d)_[\w-]+\.ipynb$")

@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
-import dlcourse_exercises as ext  # noqa: E402
+import dlcourse_exercises as ext
 
 OPTIONS = {
     "launch_buttons": {"binderhub_url": "https://binder.example.org/", "notebook_interface": "jupyterlab",
