@@ -159,11 +159,12 @@ def main() -> None:
                 ratio = paired_ratio(times["ours"], times["single"])
                 worst = max(worst, ratio)
                 foreach = t.get("foreach")
+                vs_foreach = paired_ratio(times["ours"], times["foreach"]) if foreach else None
                 print(f"{label:<25}{str(dtype).removeprefix('torch.'):<9}{size:>6}"
                       f"{fmt_time(t['single']):>14}"
                       f"{fmt_time(foreach) if foreach else '':>14}{fmt_time(t['ours']):>13}"
                       f"{ratio:>13.2f}"
-                      f"{paired_ratio(times['ours'], times['foreach']) if foreach else float('nan'):>14.2f}",
+                      f"{vs_foreach if vs_foreach else float('nan'):>14.2f}",
                       flush=True)
     print(f"worst ours/single: {worst:.2f} (goal ≤ 1.2)")
 
