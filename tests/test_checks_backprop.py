@@ -198,7 +198,7 @@ def test_delta_slips_are_named(wrong, message):
 
 def test_transposed_weights_in_the_recursion_are_found_on_a_square_layer():
     v = _verdict("04.deltas", make_deltas(transpose=True))
-    assert "case 2 of 3" in v.message and "not (W²)ᵀ δ²" in v.message
+    assert "case 2 of 4" in v.message and "not (W²)ᵀ δ²" in v.message
 
 
 # ----------------------------------------------------------------- comparators and registry

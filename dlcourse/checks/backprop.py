@@ -16,7 +16,13 @@ import numpy as np
 
 from .. import backprop
 from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays,
-               compare_named, on_copies, register)
+               compare_named, register)
+from ._rules import AUTOGRAD, run_forbidding
+
+#: The ``call`` of every check of chapter 4: the function runs on copies of the case (an
+#: answer may update arrays in place) and, since the exercises ask for gradients derived
+#: by hand, with torch's automatic differentiation closed (:mod:`dlcourse.checks._rules`).
+_BY_HAND = run_forbidding(AUTOGRAD)
 
 __all__ = [
     "GRADIENT_ORDER",
@@ -38,7 +44,8 @@ def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) ->
     """A comparator for a dict of arrays: the keys in ``keys``, compared in that order.
 
     The first key that is missing or wrong ends the comparison; its name starts the
-    summary (``"W2: at element [0, 3] expected …, got …"``).
+    summary (``"W2: at element [0, 3] expected …, got …"``). Each array is judged at the
+    precision of its dtype: float32 gradients (numpy or torch) at float32 precision.
     """
     wanted = ", ".join(repr(k) for k in keys)
 
@@ -47,7 +54,7 @@ def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) ->
             return Failure(f"expected a dict with keys {wanted}, got {type(got).__name__} {got!r:.80}")
         present = list(takewhile(got.__contains__, keys))  # the keys before the first missing one
         failure = compare_named(present, [got[k] for k in present], [expected[k] for k in present],
-                                rtol, atol)
+                                rtol, atol, precision="dtype")
         if failure is None and len(present) < len(keys):
             return Failure(f"your dict has no key {keys[len(present)]!r} (expected keys: {wanted})")
         return failure
@@ -71,7 +78,8 @@ def compare_list(name: Callable[[int], str] = lambda i: f"item {i}", *, backward
         if len(got) != n:
             return Failure(f"expected a list of {n} arrays ({', '.join(labels[:n])}), got {len(got)}")
         step = -1 if backwards else 1
-        return compare_named(labels[::step], got[::step], expected[::step], rtol, atol)
+        return compare_named(labels[::step], list(got)[::step], expected[::step], rtol, atol,
+                             precision="dtype")
 
     return compare
 
@@ -84,6 +92,18 @@ def lecture_layer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _jacobian_cases(rng: np.random.Generator) -> list[Case]:
+    """The lecture's layer and two random ones.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. ∂h/∂x = diag(h ⊙ (1 − h)) Wᵀ with h = σ(xW + b) (bias included): every case.
+    2. shape (m, n), row j = ∂h_j/∂x (not its transpose): the (3, 4) and (5, 2) layers, and
+       the square (3, 3) one by its values.
+    3. exact, no finite differences: the tolerance rtol 1e-11 (float64), which a central
+       difference misses.
+    4. derived by hand: torch.autograd raises while the check runs.
+    float32 answers are accepted (judged at float32 precision).
+    """
     x, W, b = lecture_layer()
     cases = [Case((x, W, b), "the lecture's x = [1, −1, 1] with W of shape (3, 4) and b of shape (4,) (seed 0)")]
     for n, m in [(3, 3), (5, 2)]:
@@ -128,10 +148,10 @@ register(
         function="layer_jacobian",
         reference=backprop.sigmoid_layer_jacobian,
         cases=_jacobian_cases,
-        compare=compare_arrays(rtol=1e-11, atol=1e-14),
+        compare=compare_arrays(rtol=1e-11, atol=1e-14, precision="dtype"),
         diagnoses=(_jacobian_mistake,),
         hint="h = σ(xW + b); ∂h/∂x = diag(h ⊙ (1 − h)) Wᵀ, an m×n matrix.",
-        call=on_copies,
+        call=_BY_HAND,
         reference_names=("dlcourse.backprop.sigmoid_layer_jacobian", "dlcourse.calculus.jacobian"),
     )
 )
@@ -220,6 +240,20 @@ _GENERIC = {
 
 
 def _backprop_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's network with one sample and three random networks with B = 1, 4, 8.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. g³ = (P − Y)/B, the batch *mean* (not the sum): the B = 4 and B = 8 cases.
+    2. σ′(h̄ᵏ) = hᵏ ⊙ (1 − hᵏ) in both hidden layers: every case.
+    3. ∂l/∂Wᵏ = (hᵏ⁻¹)ᵀ ḡᵏ of W's shape; ∂l/∂bᵏ = column sums of ḡᵏ of b's shape: every case
+       (non-square layers, so a transpose changes the shape).
+    4. the key "x": ∂l/∂X of shape (B, n0), no activation on the input: every case.
+    5. any sizes and labels, not only the chapter's: the random networks.
+    6. by hand: torch.autograd raises while the check runs; the inputs are copies, so an
+       answer that updates them in place is judged fairly.
+    float32 answers are accepted (judged at float32 precision).
+    """
     params, x, y = chapter_network()
     cases = [Case((params, x, y), "the chapter's network, sizes (4, 5, 3, 3), one sample x of shape (1, 4), y = [2]")]
     for sizes, B in [((3, 4, 4, 2), 1), ((4, 6, 5, 3), 4), ((2, 3, 4, 5), 8)]:
@@ -242,6 +276,10 @@ def _backprop_mistake(got: Any, expected: Any, case: Case) -> str | None:
         return None
     g, exp = as_float_array(got[key]), expected[key]
     B = X.shape[0]
+    if g is not None and key.startswith("W") and g.shape == exp.shape == exp.T.shape and close(g, exp.T):
+        k = int(key[1])
+        return (f"∂l/∂W{_sup(k)} = (h{_sup(k - 1)})ᵀ ḡ{_sup(k)}, one row per input unit; "
+                f"(ḡ{_sup(k)})ᵀ h{_sup(k - 1)} is its transpose.")
     if g is not None and g.shape != exp.shape:
         if key.startswith("W") and g.shape == exp.T.shape:
             k = int(key[1])
@@ -278,7 +316,7 @@ register(
         compare=compare_dict(GRADIENT_ORDER, rtol=1e-9, atol=1e-12),
         diagnoses=(_backprop_mistake,),
         hint="go backwards: g³ = (p − 1_y)/B, then ∂l/∂W³ = (h²)ᵀ g³, g² = g³ (W³)ᵀ, ḡ² = g² ⊙ σ′(h̄²), …",
-        call=on_copies,
+        call=_BY_HAND,
         reference_names=(
             "dlcourse.backprop.MLP",
             "dlcourse.backprop.delta_backprop",
@@ -338,9 +376,21 @@ def _slipped_deltas(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
 
 
 def _delta_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's (3, 4, 2) network and random ones with K = 3 and K = 4 layers.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. δᴷ = −(y − f) ⊙ σ′(zᴷ), sigmoid on the output too: every case.
+    2. δᵏ = (Wᵏ⁺¹ δᵏ⁺¹) ⊙ σ′(zᵏ) (the sum over j, not Wᵀ): the square (3, 3) layer of the
+       (3, 3, 3, 2) network by its values, the others by their shapes.
+    3. any K ≥ 1, a list [δ¹, …, δᴷ] first layer first: K = 1, 2, 3, 4.
+    4. y of any values (not only 0/1): the random targets in [0, 1].
+    5. by hand: torch.autograd raises while the check runs.
+    float32 answers are accepted (judged at float32 precision).
+    """
     weights, biases, x, y = chapter_delta_network()
     cases = [Case((weights, biases, x, y), "the chapter's network, sizes (3, 4, 2), y = [1, 0]")]
-    for sizes in [(3, 3, 3, 2), (2, 5, 4, 4, 1)]:
+    for sizes in [(3, 3, 3, 2), (2, 5, 4, 4, 1), (4, 3)]:
         weights = [rng.normal(size=(sizes[k], sizes[k + 1])) for k in range(len(sizes) - 1)]
         biases = [rng.normal(scale=0.5, size=n) for n in sizes[1:]]
         x, y = rng.normal(size=sizes[0]), rng.uniform(0, 1, size=sizes[-1])
@@ -390,7 +440,7 @@ register(
         compare=compare_list(lambda i: f"δ{_sup(i)}", backwards=True, rtol=1e-9, atol=1e-12),
         diagnoses=(_delta_mistake,),
         hint="δᴷ = −(y − f) ⊙ g′(zᴷ), then δᵏ = (Wᵏ⁺¹ δᵏ⁺¹) ⊙ g′(zᵏ) for k = K − 1, …, 1.",
-        call=on_copies,
+        call=_BY_HAND,
         reference_names=("dlcourse.backprop.delta_backprop", "dlcourse.backprop.MLP", "dlcourse.tensor.Tensor"),
     )
 )

@@ -13,8 +13,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import landscapes, optim
-from . import (Case, Check, Comparator, Failure, as_float_array, as_number, close, compare_trajectories,
-               register)
+from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt_pair, as_float_array, as_number, close,
+               compare_trajectories, is_float32, register)
 
 __all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std"]
 
@@ -22,13 +22,12 @@ __all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "
 def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...] = ()) -> Comparator:
     """A comparator for one number or a few named numbers (``names``), element by element.
 
-    Shows enough digits to make a difference visible: 6 significant digits, or 12 when the
-    two values would print alike.
+    |got − expected| ≤ atol + rtol·|expected| for each number; an answer computed in float32
+    (numpy or torch, or a tuple of them) is judged at float32 precision,
+    rtol' = max(rtol, :data:`~dlcourse.checks.FLOAT32_RTOL`): none of chapter 6's exercises
+    needs float64. A mismatch shows both numbers with as many digits as it takes to tell
+    them apart.
     """
-
-    def fmt_pair(e: float, g: float) -> tuple[str, str]:
-        a, b = f"{e:.6g}", f"{g:.6g}"
-        return (a, b) if a != b else (f"{e:.12g}", f"{g:.12g}")
 
     def compare(got: Any, expected: Any) -> Failure | None:
         exp = np.atleast_1d(np.asarray(expected, dtype=np.float64))
@@ -36,11 +35,16 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
         g = as_float_array(got)
         if g is None or np.atleast_1d(g).shape != exp.shape:
             return Failure(f"expected {what}, got {got!r:.200}")
+        parts = list(got) if isinstance(got, (list, tuple)) and len(got) == exp.size else [got] * exp.size
         for k, (e, v) in enumerate(zip(exp, np.atleast_1d(g))):
-            if not (np.isfinite(v) and abs(v - e) <= atol + rtol * abs(e)):
-                shown_e, shown_v = fmt_pair(float(e), float(v))
+            low = is_float32(parts[k])
+            r = max(rtol, FLOAT32_RTOL) if low else rtol
+            a = max(atol, FLOAT32_RTOL * abs(e)) if low else atol
+            if not (np.isfinite(v) and abs(v - e) <= a + r * abs(e)):
+                shown_e, shown_v = _fmt_pair(float(e), float(v))
                 label = f"{names[k]}: " if names else ""
-                return Failure(f"{label}expected {shown_e}, got {shown_v}")
+                note = " (your result is float32: compared at float32 precision)" if low else ""
+                return Failure(f"{label}expected {shown_e}, got {shown_v}{note}")
         return None
 
     return compare
@@ -69,6 +73,16 @@ def gd_example_step(w: float, lr: float) -> tuple[float, float]:
 
 
 def _step_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's step, the next one, an overshooting step and two random ones.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. w_new = w − η f′(w) (downhill) with f′(w) = 4w − 8 (both squares): every case.
+    2. return the pair (w_new, f(w_new)), the loss at the *new* w, in that order: every case.
+    3. from w = 1 with η = 0.1 it gives (1.4, 2.72): case 1; but for any w and η, not only
+       the book's numbers: cases 2–5.
+    float32 answers are accepted (judged at float32 precision).
+    """
     cases = [
         Case((1.0, 0.1), "the chapter's step: w = 1, η = 0.1"),
         Case((1.4, 0.1), "the next step: w = 1.4, η = 0.1"),
@@ -131,6 +145,20 @@ def _spd(rng: np.random.Generator, eigenvalues: np.ndarray) -> np.ndarray:
 
 
 def _gd_cases(rng: np.random.Generator) -> list[Case]:
+    """The worked examples, random quadratics, and paths that grow (near and far).
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. θ_{t+1} = θ_t − η∇R(θ_t), against the gradient, evaluated at the current θ_t: every case.
+    2. take exactly ``steps`` steps; the path has steps + 1 rows, row 0 is θ₀: every case
+       (5, 8, 30 and 100 steps and random counts).
+    3. a 2-D array (steps + 1, n), also for n = 1: the two 1-D cases.
+    4. every row its own iterate (no array appended and then changed in place): every case.
+    5. keep stepping even if the path grows: the random η > 2/λ_max case (grows a little),
+       f(w) with η = 0.55 (grows ~240-fold) and the bowl with η = 0.15 (grows to ~10⁹).
+    6. use the arguments ``grad``, ``lr`` and ``steps``, for any n: random quadratics in 2 and 3
+       dimensions and the hill, a non-quadratic risk.
+    """
     cases = [
         Case((landscapes.GD_EXAMPLE.grad, np.array([1.0]), 0.1, 5),
              "f(w) = (w − 1)² + (w − 3)², f′(w) = 4w − 8, from θ₀ = [1], η = 0.1, 5 steps"),
@@ -153,6 +181,25 @@ def _gd_cases(rng: np.random.Generator) -> list[Case]:
                       f"∇R(θ) = Aθ with A =\n{np.round(A, 3)},\n  from θ₀ = [1, −1] with η = {lr} > 2/λ_max: the path grows, "
                       "keep stepping"))
     return cases
+
+
+def _gd_book_cases() -> list[Case]:
+    """The chapter's worked examples that a path must reproduce (fixed, after the random ones)."""
+    return [
+        Case((landscapes.GD_EXAMPLE.grad, np.array([0.6]), 0.55, 30),
+             "f(w) = (w − 1)² + (w − 3)² from w₀ = 0.6 with η = 0.55 > 2/f″ = 0.5, 30 steps: the chapter's "
+             "diverging rate, each step multiplies w − 2 by 1 − 4η = −1.2; keep stepping"),
+        Case((landscapes.ILL_CONDITIONED.grad, np.array([1.0, 1.0]), 0.15, 30),
+             "R(θ) = 10θ₁² + 0.5θ₂² from θ₀ = [1, 1] with η = 0.15 > 2/20: θ₁ doubles in size at every "
+             "step and reaches about 10⁹ after 30 steps; keep stepping, however far the path grows"),
+        Case((landscapes.HILL.grad, np.array([-0.8, 1.0]), 2.0, 100),
+             "the hill R(θ) = −sin θ₁ exp(−(θ₂ − π/2)²)/(2π) from θ₀ = [−0.8, 1] with η = 2, 100 steps: "
+             "the chapter's walk down into the valley"),
+    ]
+
+
+def _all_gd_cases(rng: np.random.Generator) -> list[Case]:
+    return _gd_cases(rng) + _gd_book_cases()
 
 
 def _run_gd(fn: Callable[..., Any], case: Case) -> Any:
@@ -179,6 +226,9 @@ def _gd_hints(got: Any, expected: Any, case: Case) -> str | None:
         return "one step too few: take `steps` steps, so the path has steps + 1 rows θ₀ … θ_steps."
     if g.shape == (steps + 2, n) and same_path(g[:-1], expected):
         return "one step too many: `steps` steps give steps + 1 rows θ₀ … θ_steps."
+    if g.ndim == 2 and g.shape[1:] == (n,) and len(g) < steps + 1 and same_path(g, expected[:len(g)]):
+        return (f"your path stops after {len(g) - 1} of the {steps} steps although it agrees so far: keep "
+                "stepping even when the path grows (or θ becomes large); take all `steps` steps.")
     if g.shape != expected.shape and g.size == expected.size:
         return f"reshape: the path is a 2-D array with one row per iterate, shape {expected.shape}, even for n = 1."
     if g.shape != expected.shape:
@@ -198,8 +248,8 @@ register(
         id="06.gradient_descent",
         function="gradient_descent",
         reference=_gradient_descent_reference,
-        cases=_gd_cases,
-        compare=compare_trajectories(rtol=1e-9, atol=1e-12),
+        cases=_all_gd_cases,
+        compare=compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype"),
         diagnoses=(_gd_hints,),
         hint="start the list with θ₀; then, `steps` times, θ ← θ − η·grad(θ) and append θ.",
         reference_names=("dlcourse.optim.minimize", "dlcourse.optim.sgd", "dlcourse.widgets.lr_explorer"),
@@ -215,6 +265,16 @@ def max_stable_lr(H: np.ndarray) -> float:
 
 
 def _stability_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's Hessians and rotated random ones.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. η_max = 2/λ_max, the threshold of |1 − ηλ| < 1 (not 1/λ_max): every case.
+    2. the largest eigenvalue, not the smallest: the 2×2 and 3×3 cases.
+    3. the eigenvalues of H, not its diagonal or trace: [[3, 2], [2, 3]] and the rotated cases.
+    4. any size of H, also 1×1: [[4]].
+    float32 answers are accepted (judged at float32 precision).
+    """
     X, _ = landscapes.badly_scaled_data(0)
     cases = [
         Case((np.diag([20.0, 1.0]),), "H = diag(20, 1), the Hessian of 10θ₁² + 0.5θ₂²"),
@@ -276,6 +336,16 @@ def init_std(fan_in: int, fan_out: int, scheme: str) -> float:
 
 
 def _init_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's layer sizes for both schemes and a random pair of fans for each.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. Glorot: σ = √(2/(fan_in + fan_out)): the Glorot cases.
+    2. He: σ = √(2/fan_in), fan_in not fan_out: the He cases with fan_in ≠ fan_out.
+    3. the standard deviation σ, not the variance σ² nor the uniform bound √3·σ: every case.
+    4. the scheme chosen by its argument: both schemes at the same fans (256, 256).
+    float32 answers are accepted (judged at float32 precision).
+    """
     cases = [
         Case((256, 256, "glorot"), "fan_in = 256, fan_out = 256, Glorot"),
         Case((256, 256, "he"), "fan_in = 256, fan_out = 256, He"),

@@ -1,0 +1,120 @@
+"""Rules that an exercise states, enforced while a check runs the student's function.
+
+Some exercises forbid a tool that would solve them outright: chapter 4 asks for gradients
+derived by hand (not ``torch.autograd``), chapter 5 for derivatives written with ``math``
+(not ``torch.autograd``) and for a topological order written as an algorithm (not
+``graphlib.TopologicalSorter``). The grader's static reading flags dlcourse's own reference
+implementations; these rules cover tools outside dlcourse, at run time: while the
+function runs, the forbidden entry points raise :class:`ShortcutError`, which the check
+reports like any exception the answer raises ("… raised ShortcutError: …"), so the answer
+gets no points. Everything is restored afterwards, and an answer that obeys the rule never
+notices: the rules only replace what it must not call.
+
+The patches reach the engine, not only the public names, so that an alias taken before the
+call (``from torch.autograd import grad``) is caught as well: reverse mode of every kind
+(``Tensor.backward``, ``torch.autograd.grad``, ``torch.autograd.functional``, ``torch.func``)
+ends in ``torch.autograd._engine_run_backward``; forward mode (``forward_ad.make_dual``) in
+``torch._functorch.predispatch._make_dual``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import sys
+from typing import Any, Callable, Iterator
+
+from . import Case
+
+__all__ = ["ShortcutError", "forbidding", "run_forbidding", "AUTOGRAD", "GRAPHLIB"]
+
+#: The rule "derive it by hand": no automatic differentiation by torch.
+AUTOGRAD = "autograd"
+#: The rule "write the algorithm": no library topological sort.
+GRAPHLIB = "graphlib"
+
+_MESSAGES = {
+    AUTOGRAD: ("{what} computes the derivative for you; this exercise asks you to derive it by "
+               "hand — write out the rule instead"),
+    GRAPHLIB: ("{what} solves this exercise outright; write the algorithm yourself (place a node "
+               "once all of its parents are placed)"),
+}
+
+
+class ShortcutError(RuntimeError):
+    """Raised when an answer calls a tool that the exercise forbids."""
+
+
+def _refuse(rule: str, what: str) -> Callable[..., Any]:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise ShortcutError(_MESSAGES[rule].format(what=what))
+
+    return refused
+
+
+def _targets(rule: str) -> list[tuple[Any, str, str]]:
+    """(object, attribute, what the student called) for each entry point a rule closes."""
+    found: list[tuple[Any, str, str]] = []
+    if rule == AUTOGRAD:
+        torch = sys.modules.get("torch")
+        if torch is None:
+            return found
+        autograd = sys.modules.get("torch.autograd")
+        if autograd is not None and hasattr(autograd, "_engine_run_backward"):
+            found.append((autograd, "_engine_run_backward", "torch.autograd (backward, grad)"))
+        predispatch = sys.modules.get("torch._functorch.predispatch")
+        if predispatch is None:
+            with contextlib.suppress(Exception):
+                import torch._functorch.predispatch as predispatch  # noqa: PLC0415 - only with torch
+        if predispatch is not None and hasattr(predispatch, "_make_dual"):
+            found.append((predispatch, "_make_dual", "torch's forward-mode AD (make_dual)"))
+    elif rule == GRAPHLIB:
+        import graphlib  # noqa: PLC0415 - standard library, small
+
+        found.append((graphlib.TopologicalSorter, "__init__", "graphlib.TopologicalSorter"))
+        dag = sys.modules.get("networkx.algorithms.dag")
+        if dag is not None:
+            for name in ("topological_generations", "lexicographical_topological_sort"):
+                if hasattr(dag, name):
+                    found.append((dag, name, f"networkx.{name}"))
+    else:
+        raise ValueError(f"unknown rule {rule!r}; known: {AUTOGRAD!r}, {GRAPHLIB!r}")
+    return found
+
+
+@contextlib.contextmanager
+def forbidding(*rules: str) -> Iterator[None]:
+    """While the block runs, the entry points of ``rules`` raise :class:`ShortcutError`."""
+    saved: list[tuple[Any, str, Any]] = []
+    try:
+        for rule in rules:
+            for obj, attr, what in _targets(rule):
+                saved.append((obj, attr, obj.__dict__[attr] if isinstance(obj, type) else getattr(obj, attr)))
+                setattr(obj, attr, _refuse(rule, what))
+        yield
+    finally:
+        for obj, attr, original in reversed(saved):
+            setattr(obj, attr, original)
+
+
+def run_forbidding(*rules: str, copies: bool = True) -> Callable[[Callable[..., Any], Case], Any]:
+    """A check's ``call``: ``fn`` on (deep copies of) the case's arguments, under ``rules``.
+
+    torch may be imported by the answer itself, during the call; then the call is made once
+    more, now that the rule can close torch's entry points, and that second result counts.
+    """
+
+    def call(fn: Callable[..., Any], case: Case) -> Any:
+        def once() -> Any:
+            args = copy.deepcopy(case.args) if copies else case.args
+            kwargs = copy.deepcopy(case.kwargs) if copies else case.kwargs
+            with forbidding(*rules):
+                return fn(*args, **kwargs)
+
+        had_torch = "torch" in sys.modules
+        result = once()
+        if AUTOGRAD in rules and not had_torch and "torch" in sys.modules:
+            result = once()
+        return result
+
+    return call

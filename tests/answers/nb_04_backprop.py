@@ -1,0 +1,283 @@
+"""Alternative answers for ``solutions/04_backprop.ipynb`` (format: ``tests/answers/__init__.py``)."""
+
+from . import Answer
+
+_FORWARD = '''
+            W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+            B = X.shape[0]
+            h1 = sigmoid(X @ W1 + b1)
+            h2 = sigmoid(h1 @ W2 + b2)
+            P = softmax(h2 @ W3 + b3)
+            Y = np.zeros_like(P)
+            Y[np.arange(B), y] = 1.0
+'''
+
+ANSWERS = [
+    # ------------------------------------------------------------------ 04.layer_jacobian
+    Answer("04.layer_jacobian", "pass", '''
+        def layer_jacobian(x, W, b):
+            h = sigmoid(x @ W + b)
+            return (h * (1 - h))[:, None] * W.T
+    ''', "broadcasting instead of np.diag"),
+    Answer("04.layer_jacobian", "pass", '''
+        def layer_jacobian(x, W, b):
+            n, m = W.shape
+            J = np.zeros((m, n))
+            for j in range(m):
+                hj = 1 / (1 + np.exp(-(sum(x[i] * W[i, j] for i in range(n)) + b[j])))
+                for i in range(n):
+                    J[j, i] = hj * (1 - hj) * W[i, j]
+            return J
+    ''', "two loops, the sigmoid written out"),
+    Answer("04.layer_jacobian", "pass", '''
+        def layer_jacobian(x, W, b):
+            return np.einsum("j,ij->ji", sigmoid(x @ W + b) * (1 - sigmoid(x @ W + b)), W)
+    ''', "np.einsum"),
+    Answer("04.layer_jacobian", "pass", '''
+        import torch
+
+        def layer_jacobian(x, W, b):
+            xt, Wt, bt = (torch.tensor(a, dtype=torch.float32) for a in (x, W, b))
+            h = torch.sigmoid(xt @ Wt + bt)
+            return torch.diag(h * (1 - h)) @ Wt.T
+    ''', "torch float32 tensors, by hand: judged at float32 precision"),
+    Answer("04.layer_jacobian", "fail", '''
+        def layer_jacobian(x, W, b):
+            h = sigmoid(x @ W + b)
+            return W @ np.diag(h * (1 - h))
+    ''', "the transpose", message=("transposed",)),
+    Answer("04.layer_jacobian", "fail", '''
+        def layer_jacobian(x, W, b):
+            h = sigmoid(x @ W)
+            return np.diag(h * (1 - h)) @ W.T
+    ''', "leaves out the bias", message=("bias",)),
+    Answer("04.layer_jacobian", "fail", '''
+        def layer_jacobian(x, W, b):
+            h = sigmoid(x @ W + b)
+            return np.diag(h) @ W.T
+    ''', "σ instead of σ′", message=("derivative belongs",)),
+    Answer("04.layer_jacobian", "fail", '''
+        def layer_jacobian(x, W, b):
+            eps = 1e-5
+            f = lambda z: sigmoid(z @ W + b)
+            return np.stack([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(len(x))], axis=1)
+    ''', "central differences: the exercise asks for the exact derivative", message=("finite-difference",)),
+    Answer("04.layer_jacobian", "fail", '''
+        import torch
+
+        def layer_jacobian(x, W, b):
+            Wt, bt = torch.tensor(W), torch.tensor(b)
+            J = torch.autograd.functional.jacobian(lambda z: torch.sigmoid(z @ Wt + bt), torch.tensor(x))
+            return J.numpy()
+    ''', "torch.autograd instead of the derivation (forbidden)", message=("by hand",)),
+    # ------------------------------------------------------------------ 04.backprop
+    Answer("04.backprop", "pass", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            grads = {}
+            g = (P - Y) / B
+            hs = [X, h1, h2]
+            for k in (3, 2, 1):
+                grads[f"W{k}"] = hs[k - 1].T @ g
+                grads[f"b{k}"] = g.sum(axis=0)
+                g = g @ params[f"W{k}"].T
+                if k > 1:
+                    g = g * hs[k - 1] * (1 - hs[k - 1])
+            grads["x"] = g
+            return grads
+    ''', "a loop over the layers, one-hot Y"),
+    Answer("04.backprop", "pass", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            out = {}
+            g3 = np.einsum("bk->bk", P - Y) / B
+            out["W3"] = np.einsum("bi,bk->ik", h2, g3)
+            out["b3"] = np.einsum("bk->k", g3)
+            gbar2 = (g3 @ W3.T) * h2 * (1 - h2)
+            out["W2"] = np.einsum("bi,bk->ik", h1, gbar2)
+            out["b2"] = gbar2.sum(0)
+            gbar1 = (gbar2 @ W2.T) * h1 * (1 - h1)
+            out["W1"] = np.einsum("bi,bk->ik", X, gbar1)
+            out["b1"] = gbar1.sum(0)
+            out["x"] = gbar1 @ W1.T
+            return out
+    ''', "np.einsum for the outer products"),
+    Answer("04.backprop", "pass", '''
+        def backprop(params, X, y):
+            W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+            B = X.shape[0]
+            grads = {k: np.zeros_like(v) for k, v in params.items()}
+            grads["x"] = np.zeros_like(X)
+            for i in range(B):                      # one sample at a time, then the mean
+                x = X[i:i + 1]
+                h1 = sigmoid(x @ W1 + b1)
+                h2 = sigmoid(h1 @ W2 + b2)
+                g3 = softmax(h2 @ W3 + b3)
+                g3[0, y[i]] -= 1
+                gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+                gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+                for k, v in (("W3", h2.T @ g3), ("b3", g3[0]), ("W2", h1.T @ gb2), ("b2", gb2[0]),
+                             ("W1", x.T @ gb1), ("b1", gb1[0])):
+                    grads[k] += v / B
+                grads["x"][i] = (gb1 @ W1.T)[0]
+            grads["x"] /= B
+            return grads
+    ''', "per-sample loop averaged: ∂l/∂x_i carries the 1/B of the mean"),
+    Answer("04.backprop", "pass", '''
+        def backprop(params, X, y):
+            p = {k: v.astype(np.float32) for k, v in params.items()}
+            X = X.astype(np.float32)
+            B = X.shape[0]
+            h1 = sigmoid(X @ p["W1"] + p["b1"])
+            h2 = sigmoid(h1 @ p["W2"] + p["b2"])
+            g3 = softmax(h2 @ p["W3"] + p["b3"])
+            g3[np.arange(B), y] -= 1
+            g3 /= B
+            gb2 = (g3 @ p["W3"].T) * h2 * (1 - h2)
+            gb1 = (gb2 @ p["W2"].T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ p["W1"].T}
+    ''', "float32 throughout: judged at float32 precision"),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = P - Y                               # the sum over the batch, not the mean
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ W1.T}
+    ''', "summed over the batch", message=("summed over the batch",)),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = (P - Y) / B
+            gb2 = g3 @ W3.T                          # σ′(h̄²) forgotten
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ W1.T}
+    ''', "no σ′ in layer 2", message=("σ′(h̄²)",)),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = P / B                               # −1_y forgotten
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ W1.T}
+    ''', "forgets − 1_y", message=("subtract 1",)),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = (P - Y) / B
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": g3.T @ h2, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ W1.T}
+    ''', "∂l/∂W³ transposed", message=("transpose",)),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = (P - Y) / B
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3, "W2": h1.T @ gb2, "b2": gb2,
+                    "W1": X.T @ gb1, "b1": gb1, "x": gb1 @ W1.T}
+    ''', "bias gradients not summed over the batch", message=("axis=0",)),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = (P - Y) / B
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0)}
+    ''', "no key 'x'", message=("no key 'x'",)),
+    Answer("04.backprop", "fail", '''
+        import torch
+
+        def backprop(params, X, y):
+            t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+            Xt = torch.tensor(X, requires_grad=True)
+            h = torch.sigmoid(torch.sigmoid(Xt @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"])
+            loss = torch.nn.functional.cross_entropy(h @ t["W3"] + t["b3"], torch.as_tensor(y))
+            loss.backward()
+            out = {k: v.grad.numpy() for k, v in t.items()}
+            out["x"] = Xt.grad.numpy()
+            return out
+    ''', "torch.autograd instead of backprop by hand (forbidden)", message=("by hand",)),
+    # ------------------------------------------------------------------ 04.deltas
+    Answer("04.deltas", "pass", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            out = [-(y - a[-1]) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                out.insert(0, np.einsum("lj,j->l", weights[k], out[0]) * a[k] * (1 - a[k]))
+            return out
+    ''', "insert at the front, np.einsum for the sum over j"),
+    Answer("04.deltas", "pass", '''
+        def deltas(weights, biases, x, y):
+            zs, acts = [], [x]
+            for W, b in zip(weights, biases):
+                zs.append(acts[-1] @ W + b)
+                acts.append(1 / (1 + np.exp(-zs[-1])))
+            gprime = [sigmoid(z) * (1 - sigmoid(z)) for z in zs]
+            d = [None] * len(weights)
+            d[-1] = (acts[-1] - y) * gprime[-1]
+            for k in reversed(range(len(weights) - 1)):
+                d[k] = np.array([sum(weights[k + 1][l, j] * d[k + 1][j] for j in range(len(d[k + 1])))
+                                 for l in range(len(zs[k]))]) * gprime[k]
+            return d
+    ''', "σ′ from the pre-activations, the sum over j as a loop, (f − y)"),
+    Answer("04.deltas", "pass", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=np.float32)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W.astype(np.float32) + b.astype(np.float32)))
+            d = [(a[-1] - np.float32(1) * y.astype(np.float32)) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                d.append((weights[k].astype(np.float32) @ d[-1]) * a[k] * (1 - a[k]))
+            return tuple(reversed(d))
+    ''', "float32, returned as a tuple"),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            d = [(y - a[-1]) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                d.insert(0, (weights[k] @ d[0]) * a[k] * (1 - a[k]))
+            return d
+    ''', "the sign of the output delta", message=("sign",)),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            d = [-(y - a[-1])]                      # g′(zᴷ) forgotten
+            for k in range(len(weights) - 1, 0, -1):
+                d.insert(0, (weights[k] @ d[0]) * a[k] * (1 - a[k]))
+            return d
+    ''', "no g′ at the output", message=("g′",)),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            d = [-(y - a[-1]) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                d.insert(0, (weights[k] @ d[0]) * a[k] * (1 - a[k]))
+            return d[::-1]
+    ''', "backward order", message=("backward order",)),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            d = [-(y - a[-1]) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                d.insert(0, (weights[k] @ d[0]) * a[k])   # a instead of a(1 − a)
+            return d
+    ''', "σ instead of σ′ in the recursion"),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a1 = sigmoid(x @ weights[0] + biases[0])
+            a2 = sigmoid(a1 @ weights[1] + biases[1])
+            d2 = -(y - a2) * a2 * (1 - a2)
+            d1 = (weights[1] @ d2) * a1 * (1 - a1)
+            return [d1, d2]
+    ''', "hard-codes K = 2"),
+]
