@@ -405,3 +405,46 @@ def test_wrong_answer_raises_assertion_error_with_message(capsys):
     with pytest.raises(AssertionError, match="is wrong on case 1 of 5"):
         checks.check("05.adjoints", lambda x1, x2: {})
     assert capsys.readouterr().out.startswith("✗ [05.adjoints] adjoints is wrong on case 1 of 5")
+
+
+# ------------------------------------------------------------------ logistic map, forbidden tools
+def test_logistic_reference_matches_the_chapters_closed_form_of_l4():
+    from dlcourse.checks.autodiff import logistic_derivative
+
+    x = 0.3
+    l4 = 64 * x * (1 - x) * (1 - 2 * x) ** 2 * (1 - 8 * x + 8 * x**2) ** 2
+    assert logistic_derivative(x, 4)[0] == pytest.approx(l4, rel=1e-14)
+    assert logistic_derivative(x, 2) == pytest.approx((0.84, 4 - 8 * x), rel=1e-14)
+    assert logistic_derivative(x, 1) == (0.3, 1.0)
+
+
+def test_logistic_off_by_one_is_named():
+    def too_many(x, n):
+        l, d = x, 1.0
+        for _ in range(n):
+            l, d = 4 * l * (1 - l), 4 * d * (1 - 2 * l)
+        return l, d
+
+    v = _verdict("05.logistic_derivative", too_many)
+    assert "case 1 of 6" in v.message and "one step too many" in v.message
+
+
+def test_graphlib_is_refused_during_the_check_and_restored_after():
+    import graphlib
+
+    v = _verdict("05.topological_order", lambda p: list(graphlib.TopologicalSorter(p).static_order()))
+    assert "ShortcutError" in v.message and "write the algorithm yourself" in v.message
+    assert list(graphlib.TopologicalSorter({"b": ["a"], "a": []}).static_order()) == ["a", "b"]
+
+
+def test_torch_autograd_is_refused_during_the_check_and_restored_after():
+    torch = pytest.importorskip("torch")
+
+    def by_autograd(a, grad_out):
+        t = torch.tensor(float(a), dtype=torch.float64, requires_grad=True)
+        torch.sin(t).backward(torch.tensor(float(grad_out), dtype=torch.float64))
+        return t.grad.item()
+
+    v = _verdict("05.backward_sin", by_autograd)
+    assert "ShortcutError" in v.message and "by hand" in v.message
+    assert by_autograd(0.0, 2.0) == 2.0

@@ -1,9 +1,11 @@
 """Checks for the exercises of chapter 5, *Automatic differentiation*.
 
-Four exercises, eight checks:
+Five exercises, nine checks:
 
 * the dual-number rules of forward mode for ×, sin and ln (``05.dual_mul``,
   ``05.dual_sin``, ``05.dual_log``): a function returns the pair (value, tangent);
+* the derivative of the logistic map lₙ by forward mode (``05.logistic_derivative``),
+  the chapter's example of expression swell;
 * the adjoint trace of f(x1, x2) = ln x1 + x1 x2 − sin x2 by hand (``05.adjoints``): the
   answer is the whole adjoint column (each adjoint after each contribution), so that the
   closed-form gradient alone does not pass; the classic mistake is to overwrite an adjoint
@@ -292,6 +294,70 @@ register(
         diagnoses=(_dual_log_mistake,),
         hint="Taylor: g(a + ȧε) = g(a) + g′(a) ȧ ε, here with g = ln.",
         reference_names=("dlcourse.autodiff.Dual", "dlcourse.autodiff.log"),
+        call=_no_autograd,
+    )
+)
+
+
+# ----------------------------------------------------------------- 05.logistic_derivative
+def logistic_derivative(x: float, n: int) -> tuple[float, float]:
+    """(lₙ, dlₙ/dx) of the logistic map l₁ = x, lₖ₊₁ = 4lₖ(1 − lₖ), by forward mode (dual numbers).
+
+    Seeded with ẋ = 1; each step costs a fixed amount of work, where the symbolic derivative
+    swells exponentially (chapter 5, *Four ways to get a derivative*).
+    """
+    l = Dual(float(x), 1.0)
+    for _ in range(n - 1):
+        l = 4 * l * (1 - l)
+    return l.value, l.tangent
+
+
+def _logistic_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's l₂ … l₄ at x = 0.3, n = 1, and random points with up to 12 steps.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. l₁ = x and n − 1 steps to lₙ (no off-by-one): n = 1 and every other case.
+    2. the seed ẋ = 1 and the tangent of 4l(1 − l), both factors varying: every case n ≥ 2
+       (l₂′ = 4 − 8x at x = 0.3 is 1.6).
+    3. the pair (value, tangent), any x in (0, 1) and any n: the random cases.
+    4. derived by hand (dual-number rules): torch's autograd raises while the check runs.
+    """
+    cases = [Case((0.3, 1), "n = 1 at x = 0.3: l₁ = x, so the pair is (0.3, 1)"),
+             Case((0.3, 2), "l₂ = 4x(1 − x) at x = 0.3: (0.84, 4 − 8x = 1.6)"),
+             Case((0.3, 4), "l₄ = 64x(1−x)(1−2x)²(1−8x+8x²)² at x = 0.3, the chapter's closed form")]
+    for _ in range(3):
+        x, n = float(np.round(rng.uniform(0.05, 0.95), 3)), int(rng.integers(5, 13))
+        cases.append(Case((x, n), f"x = {_num(x)}, n = {n}"))
+    return cases
+
+
+@_safe
+def _logistic_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    x, n = case.args
+    pair = _pair(got)
+    if pair is None:
+        return "return the pair (lₙ, dlₙ/dx) of two numbers."
+    if n > 1 and _close(pair[0], logistic_derivative(x, n - 1)[0]):
+        return "one step too few: l₁ = x, so lₙ takes n − 1 steps of lₖ₊₁ = 4lₖ(1 − lₖ)."
+    if _close(pair[0], logistic_derivative(x, n + 1)[0]):
+        return "one step too many: l₁ = x itself, so lₙ takes n − 1 steps."
+    if not _close(pair[0], expected[0]):
+        return "the value: l₁ = x, lₖ₊₁ = 4lₖ(1 − lₖ)."
+    return ("the tangent: start from ẋ = 1 and carry it through every step with the product rule, "
+            "(4l(1 − l))˙ = 4l̇(1 − l) − 4l l̇ — if you use your dual_mul, check that it passed its check.")
+
+
+register(
+    Check(
+        id="05.logistic_derivative",
+        function="logistic_derivative",
+        reference=logistic_derivative,
+        cases=_logistic_cases,
+        compare=compare_pair(("lₙ", "dlₙ/dx"), rtol=1e-8, atol=1e-12),
+        diagnoses=(_logistic_mistake,),
+        hint="carry the pair (l, l̇) from (x, 1); each step is a dual-number product of (4l, 4l̇) and (1 − l, −l̇).",
+        reference_names=("dlcourse.autodiff.Dual", "dlcourse.autodiff.Var", "dlcourse.autodiff.trace"),
         call=_no_autograd,
     )
 )

@@ -411,3 +411,45 @@ ANSWERS = [
 # the notebook's setup imports math but not numpy: answers that use np import it themselves
 ANSWERS = [replace(a, code="\n        import numpy as np\n" + a.code.lstrip("\n"))
            if "np." in a.code and "import numpy" not in a.code else a for a in ANSWERS]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 05.logistic_derivative
+    Answer("05.logistic_derivative", "pass", '''
+        def logistic_derivative(x, n):
+            l, d = x, 1.0
+            for _ in range(n - 1):
+                l, d = 4 * l * (1 - l), 4 * d * (1 - 2 * l)
+            return l, d
+    ''', "the recursion l′ ← 4l′(1 − 2l), derived by hand"),
+    Answer("05.logistic_derivative", "pass", '''
+        def logistic_derivative(x, n):
+            pair = (x, 1.0)
+            k = 1
+            while k < n:
+                a, a_dot = pair
+                pair = dual_mul(4 * a, 4 * a_dot, 1 - a, -a_dot)
+                k += 1
+            return list(pair)
+    ''', "a while loop over the student's dual_mul, a list"),
+    Answer("05.logistic_derivative", "fail", '''
+        def logistic_derivative(x, n):
+            l, d = x, 1.0
+            for _ in range(n):
+                l, d = 4 * l * (1 - l), 4 * d * (1 - 2 * l)
+            return l, d
+    ''', "n steps instead of n − 1", message=("one step too many",)),
+    Answer("05.logistic_derivative", "fail", '''
+        def logistic_derivative(x, n):
+            l, d = x, 1.0
+            for _ in range(n - 1):
+                l, d = 4 * l * (1 - l), 4 * d * (1 - l)
+            return l, d
+    ''', "only half of the product rule", message=("product rule",)),
+    Answer("05.logistic_derivative", "fail", '''
+        def logistic_derivative(x, n):
+            l, d = x, 0.0
+            for _ in range(n - 1):
+                l, d = 4 * l * (1 - l), 4 * d * (1 - 2 * l)
+            return l, d
+    ''', "seed ẋ = 0"),
+]
