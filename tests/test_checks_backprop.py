@@ -238,3 +238,13 @@ def test_reference_names_denote_library_functions():
     for check_id in ("04.layer_jacobian", "04.backprop", "04.deltas"):
         names = checks.get(check_id).reference_names
         assert names and all(_lookup(name) is not None for name in names)
+
+
+def test_training_flop_of_the_chapters_classifier_is_2_4e10_per_step_and_7_5e14_per_epoch():
+    from dlcourse.checks.backprop import training_flop
+
+    wide = (1024,) + (4096,) * 8 + (1000,)
+    assert training_flop(wide, 32) == 24_140_316_672
+    assert 7.4e14 < 31_250 * training_flop(wide, 32) < 7.6e14
+    v = checks.run("04.training_flop", lambda s, B: training_flop(s, B) // 3, seed=0)
+    assert "case 1 of 6" in v.message and "forward pass alone" in v.message

@@ -1,8 +1,8 @@
 """Checks for the exercises of chapter 4, *Backpropagation*.
 
-Three exercises: the Jacobian of a sigmoid layer, backpropagation by hand through a
+Four exercises: the Jacobian of a sigmoid layer, backpropagation by hand through a
 network with two sigmoid hidden layers and a softmax output (every weight and bias
-gradient and ∂l/∂x, as a dict), and the δ recursion for the squared loss. The answers
+gradient and ∂l/∂x, as a dict), the δ recursion for the squared loss, and the cost in flop of a training step on a minibatch. The answers
 with several parts are compared part by part in the order the backward pass computes
 them, so the verdict names the *first* wrong gradient — the one where the mistake is.
 """
@@ -442,5 +442,68 @@ register(
         hint="δᴷ = −(y − f) ⊙ g′(zᴷ), then δᵏ = (Wᵏ⁺¹ δᵏ⁺¹) ⊙ g′(zᵏ) for k = K − 1, …, 1.",
         call=_BY_HAND,
         reference_names=("dlcourse.backprop.delta_backprop", "dlcourse.backprop.MLP", "dlcourse.tensor.Tensor"),
+    )
+)
+
+
+# ----------------------------------------------------------------- 04.training_flop
+def training_flop(sizes: Sequence[int], batch: int) -> int:
+    """Floating-point operations of one training step of a fully connected net: Σₖ 6 B nₖ₋₁ nₖ.
+
+    Forward, H̄ = HW costs 2 B n_in n_out flop (a multiply and an add per term); the backward
+    pass does two products of the same size, HᵀḠ and ḠWᵀ (chapter 4, *Why minibatches want
+    a GPU*).
+    """
+    return sum(6 * batch * n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def _flop_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's image classifier at B = 32 and 256, small nets, and random ones.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. 6 flop per multiply–add of a layer (2 forward, 4 backward): every case.
+    2. one term per pair of consecutive layers (n_in, n_out), any depth: 2 to 10 sizes.
+    3. proportional to the batch size B: the same net at B = 32 and B = 256, and B = 1.
+    """
+    wide = (1024,) + (4096,) * 8 + (1000,)
+    cases = [Case((wide, 32), "the chapter's classifier (1024, 4096 × 8, 1000) with B = 32"),
+             Case((wide, 256), "the same classifier with B = 256"),
+             Case(((4, 5, 3, 3), 1), "the chapter's network (4, 5, 3, 3), one sample"),
+             Case(((10, 2), 7), "one layer 10 → 2, B = 7")]
+    for _ in range(2):
+        depth = int(rng.integers(3, 7))
+        sizes = tuple(int(v) for v in rng.integers(2, 300, size=depth))
+        B = int(rng.integers(2, 129))
+        cases.append(Case((sizes, B), f"sizes {sizes}, B = {B}"))
+    return cases
+
+
+def _flop_mistake(got: Any, expected: Any, case: Case) -> str | None:
+    sizes, B = case.args
+    g = as_float_array(got)
+    if g is None or g.shape != ():
+        return "return one number, the flop count of one training step."
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    macs = sum(a * b for a, b in pairs)
+    if close(g, 2 * B * macs):
+        return "that is the forward pass alone; the backward pass adds two products of the same size (HᵀḠ and ḠWᵀ): 6 B n_in n_out."
+    if close(g, 3 * B * macs):
+        return "a multiply–add is 2 flop: each of the three products costs 2 B n_in n_out."
+    if close(g, 6 * macs):
+        return "every sample of the batch goes through the layer: multiply by B."
+    return "sum 6 B n_in n_out over the pairs of consecutive sizes (n_in, n_out)."
+
+
+register(
+    Check(
+        id="04.training_flop",
+        function="training_flop",
+        reference=training_flop,
+        cases=_flop_cases,
+        compare=compare_arrays(rtol=1e-12, atol=0.0, precision="dtype"),
+        diagnoses=(_flop_mistake,),
+        hint="per layer 6 B n_in n_out flop: 2 for H̄ = HW, 2 for HᵀḠ, 2 for ḠWᵀ.",
+        call=_BY_HAND,
     )
 )

@@ -281,3 +281,32 @@ ANSWERS = [
             return [d1, d2]
     ''', "hard-codes K = 2"),
 ]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 04.training_flop
+    Answer("04.training_flop", "pass", '''
+        def training_flop(sizes, batch):
+            total = 0
+            for k in range(1, len(sizes)):
+                forward = 2 * batch * sizes[k - 1] * sizes[k]
+                total += 3 * forward
+            return total
+    ''', "a loop, forward cost times three"),
+    Answer("04.training_flop", "pass", '''
+        def training_flop(sizes, batch):
+            s = np.asarray(sizes, dtype=float)
+            return 6.0 * batch * float(s[:-1] @ s[1:])
+    ''', "a dot product of the shifted sizes, a float"),
+    Answer("04.training_flop", "fail", '''
+        def training_flop(sizes, batch):
+            return sum(2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    ''', "the forward pass only", message=("forward pass alone",)),
+    Answer("04.training_flop", "fail", '''
+        def training_flop(sizes, batch):
+            return sum(6 * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    ''', "ignores the batch", message=("multiply by B",)),
+    Answer("04.training_flop", "fail", '''
+        def training_flop(sizes, batch):
+            return sum(6 * batch * a * b for a, b in zip(sizes[:-2], sizes[1:-1]))
+    ''', "drops the last layer"),
+]
