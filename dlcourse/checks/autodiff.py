@@ -140,6 +140,17 @@ def _dual_mul(a: float, a_dot: float, b: float, b_dot: float) -> tuple[float, fl
 
 
 def _dual_mul_cases(rng: np.random.Generator) -> list[Case]:
+    """The chapter's a = xy at (2, 5) with both seeds, a fixed case and three random ones.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. the value ab: every case.
+    2. the tangent ȧb + aḃ, both terms of the product rule: the seeds (1, 0) and (0, 1) each
+       test one term; the cases with both tangents ≠ 0 test the sum.
+    3. no ȧḃ (ε² = 0): every case with ȧḃ ≠ 0 (cases 3–6).
+    4. the pair in the order (value, tangent): every case (value ≠ tangent).
+    5. by hand: torch's autograd raises while the check runs.
+    """
     cases = [
         Case((2.0, 1.0, 5.0, 0.0), "a = xy at (x, y) = (2, 5) with seed ẋ = 1, ẏ = 0: a = 2, ȧ = 1, b = 5, ḃ = 0"),
         Case((2.0, 0.0, 5.0, 1.0), "a = xy at (x, y) = (2, 5) with seed ẋ = 0, ẏ = 1: a = 2, ȧ = 0, b = 5, ḃ = 1"),
@@ -198,6 +209,12 @@ def _dual_sin(a: float, a_dot: float) -> tuple[float, float]:
 
 
 def _dual_sin_cases(rng: np.random.Generator) -> list[Case]:
+    """sin at the chapter's x = 2 and x₂ = 5 (seed 1) and three random points with ȧ ≠ 0, ±1.
+
+    Requirements: the value sin a (every case); the tangent (cos a) ȧ — the derivative cos,
+    its sign and the chain factor ȧ (the random cases, where ȧ ≠ 1); by hand (autograd
+    raises while the check runs).
+    """
     cases = [
         Case((2.0, 1.0), "b = sin x at x = 2 with seed ẋ = 1: a = 2, ȧ = 1"),
         Case((5.0, 1.0), "v₃ = sin v₀ of the worked example at x₂ = 5 with seed ẋ₂ = 1: a = 5, ȧ = 1"),
@@ -251,6 +268,12 @@ def _dual_log(a: float, a_dot: float) -> tuple[float, float]:
 
 
 def _dual_log_cases(rng: np.random.Generator) -> list[Case]:
+    """ln at the chapter's x₁ = 2 (seed 1), at a = 0.5 with ȧ = 3, and three random points.
+
+    Requirements: the value ln a (every case); the tangent ȧ/a — 1/a not ln a, times ȧ, not
+    times a (a = 0.5, ȧ = 3 and the random cases); for any a > 0 (a from 0.3 to 5); by hand
+    (autograd raises while the check runs).
+    """
     cases = [
         Case((2.0, 1.0), "v₁ = ln v₋₁ of the worked example at x₁ = 2 with seed ẋ₁ = 1: a = 2, ȧ = 1"),
         Case((0.5, 3.0), "a = 0.5, ȧ = 3"),
@@ -580,6 +603,11 @@ def backward_exp(a: float, grad_out: float) -> float:
 
 
 def _backward_mul_cases(rng: np.random.Generator) -> list[Case]:
+    """v₂ = v₋₁v₀ of the worked trace, a fixed case and three random ones.
+
+    Requirements: each input gets grad_out times the *other* input (a ≠ b in every case);
+    scaled by grad_out (grad_out ≠ 1 from case 2 on); the pair (grad_a, grad_b); by hand.
+    """
     cases = [
         Case((2.0, 5.0, 1.0), "v₂ = v₋₁ × v₀ of the worked trace: a = 2, b = 5, grad_out = v̄₂ = 1"),
         Case((3.0, -2.0, 0.5), "a = 3, b = −2, grad_out = 0.5"),
@@ -609,6 +637,11 @@ def _backward_mul_mistake(got: Any, expected: Any, case: Case) -> str | None:
 
 
 def _backward_sin_cases(rng: np.random.Generator) -> list[Case]:
+    """v₃ = sin v₀ of the worked trace (grad_out = −1), a = 0 and three random points.
+
+    Requirements: ā = grad_out · cos a — cos not sin, its sign, the factor grad_out
+    (grad_out ∉ {0, 1} in every case); by hand.
+    """
     cases = [
         Case((5.0, -1.0), "v₃ = sin v₀ of the worked trace: a = v₀ = 5, grad_out = v̄₃ = −1"),
         Case((0.0, 2.0), "a = 0, grad_out = 2"),
@@ -636,6 +669,11 @@ def _backward_sin_mistake(got: Any, expected: Any, case: Case) -> str | None:
 
 
 def _backward_exp_cases(rng: np.random.Generator) -> list[Case]:
+    """a = 0 and a = 2 (grad_out 1 and 3) and three random points.
+
+    Requirements: ā = grad_out · eᵃ — eᵃ itself, no power rule (a ≠ 0, 1 in the random
+    cases), times grad_out (grad_out ≠ 1 from case 2 on); by hand.
+    """
     cases = [
         Case((0.0, 1.0), "a = 0, grad_out = 1"),
         Case((2.0, 3.0), "a = 2, grad_out = 3"),
@@ -822,6 +860,19 @@ def _chain(rng: np.random.Generator, n: int) -> dict[str, list[str]]:
 
 
 def _topological_cases(rng: np.random.Generator) -> list[Case]:
+    """The worked example's graph, two small ones, two random graphs and a 3000-node chain.
+
+    Requirements of the exercise text, and the cases that fail an answer breaking them:
+
+    1. every node exactly once, each after all of its parents: every case.
+    2. the keys come in no particular order: the random graphs and the chain have keys in
+       neither a topological nor alphabetical order.
+    3. a parent listed twice (v = a·a): y = x·x + x and, at random, the random graphs.
+    4. deep graphs need a loop, not a recursion: the chain of 3000 nodes.
+    5. the inputs (nodes without parents) are part of the order: every case.
+    6. written as an algorithm: graphlib.TopologicalSorter and networkx's sorts raise while
+       the check runs.
+    """
     cases = [
         Case((WORKED_GRAPH,), f"the graph of the worked example, {_graph_text(WORKED_GRAPH)}"),
         Case(({"z": ["a", "b"], "b": ["x"], "a": ["x", "y"], "y": [], "x": []},),
