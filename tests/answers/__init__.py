@@ -17,9 +17,9 @@ runs every answer against its check the way the grader judges it:
 The answer's code runs in the namespace that the key notebook's own code cells build (the
 setup cell, and the solution of every other exercise of the notebook), so an answer may
 call the functions of earlier exercises, and must define the function that the check cell
-passes to ``checks.check``. ``fragment`` marks a wrong answer for a check that calls
-another student function: ``replaces`` then names that function, whose wrong version
-the answer defines, to test that the message names it.
+passes to ``checks.check``. A wrong answer for a check that calls another student
+function may instead redefine that earlier function wrongly; its ``message`` then names
+the earlier function, to test that the verdict points at the likely cause.
 """
 
 from __future__ import annotations
