@@ -25,7 +25,9 @@ def device() -> "torch.device":
     Chapters create tensors with ``device=dlcourse.device()`` so the same cell runs on
     a GPU when there is one and on the CPU otherwise (chapter 1).
     """
-    import torch
+    from dlcourse._extras import require
+
+    torch = require("torch", by="dlcourse.device()")
 
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -40,7 +42,9 @@ def describe() -> str:
 
     "cuda: NVIDIA H100 (79.1 GiB), torch 2.13.0" or "cpu: 2 threads, torch 2.13.0".
     """
-    import torch
+    from dlcourse._extras import require
+
+    torch = require("torch", by="dlcourse.describe()")
 
     dev = device()
     if dev.type == "cuda":

@@ -148,6 +148,9 @@ def test_the_command_reports_a_missing_extra_in_one_line(tmp_path, mods, argv, e
 
 @pytest.mark.parametrize("code, extra", [
     ("import dlcourse.training", "torch"),
+    ("import dlcourse; dlcourse.device()", "torch"),
+    ("import dlcourse; dlcourse.describe()", "torch"),
+    ("from dlcourse import optim; optim.Adam", "torch"),
     ("from dlcourse import data; data.digits_loaders()", "torch"),
     ("from dlcourse import plot, landscapes; plot.contour(landscapes.SADDLE)", "plot"),
 ])

@@ -38,10 +38,14 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Iterable, Optional, Union
 
-import torch
-from torch import Tensor
+from dlcourse._extras import require
 
-from . import inplace, rules
+require("torch", by="dlcourse.optim's torch.optim classes")
+
+import torch  # noqa: E402
+from torch import Tensor  # noqa: E402
+
+from . import inplace, rules  # noqa: E402
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam"]
 
