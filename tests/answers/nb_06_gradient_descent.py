@@ -276,4 +276,124 @@ ANSWERS = [
             make = init.glorot_normal if scheme == "glorot" else init.he_normal
             return float(make(fan_in, fan_out, np.random.default_rng(0)).std())
     ''', "samples with dlcourse.init, which the exercise forbids"),
+
+    # ------------------------------------------------------------------ further styles and slips
+    Answer("06.gd_step", "pass", '''
+        import torch
+
+        def gd_step(w, lr):
+            w = torch.tensor(w, dtype=torch.float32)
+            w_new = w - lr * (4 * w - 8)
+            return w_new, (w_new - 1) ** 2 + (w_new - 3) ** 2
+    ''', "a pair of 0-d float32 torch tensors: judged at float32 precision"),
+    Answer("06.gd_step", "pass", '''
+        def gd_step(w, lr):
+            w_new = np.array(w - lr * (4 * w - 8))
+            return (w_new, np.array(np.sum((w_new - np.array([1.0, 3.0])) ** 2)))
+    ''', "two 0-d numpy arrays, the loss as a sum over the two squares"),
+    Answer("06.gd_step", "fail", '''
+        def gd_step(w, lr):
+            w_new = w - lr * (4 * w - 8)
+            return w_new, 2 * (w_new - 2) ** 2
+    ''', "the loss without its constant 2 (2(w − 2)² + 2 is f)", message=("its loss f(w_new)",)),
+    Answer("06.gd_step", "fail", '''
+        def gd_step(w, lr):
+            w_new = w - lr * (4 * w - 8)
+            return w_new, 2.72
+    ''', "the worked example's loss hard-coded", message=("its loss f(w_new)",)),
+    Answer("06.gradient_descent", "pass", '''
+        import torch
+
+        def gradient_descent(grad, theta0, lr, steps):
+            theta = torch.as_tensor(np.array(theta0, dtype=np.float64))
+            path = [theta.clone()]
+            with torch.no_grad():
+                for _ in range(steps):
+                    g = torch.as_tensor(np.asarray(grad(theta.numpy())))
+                    theta.sub_(lr * g)
+                    path.append(theta.clone())
+            return torch.stack(path)
+    ''', "torch float64 tensors updated in place under no_grad, clones stacked"),
+    Answer("06.gradient_descent", "pass", '''
+        import itertools
+
+        def gradient_descent(grad, theta0, lr, steps):
+            def iterates(theta):
+                while True:
+                    yield theta
+                    theta = theta - lr * np.asarray(grad(theta))
+            return np.array(list(itertools.islice(iterates(np.asarray(theta0, dtype=float)), steps + 1)))
+    ''', "an endless generator of iterates, cut with itertools.islice"),
+    Answer("06.gradient_descent", "pass", '''
+        def gradient_descent(grad, theta0, lr, steps):
+            theta = np.asarray(theta0, dtype=np.float32)
+            path = [theta]
+            for _ in range(steps):
+                theta = (theta - np.float32(lr) * np.asarray(grad(theta), dtype=np.float32)).astype(np.float32)
+                path.append(theta)
+            return np.stack(path)
+    ''', "every iterate computed in float32 (the text allows it), also on the path that grows to 10⁹"),
+    Answer("06.gradient_descent", "fail", '''
+        def gradient_descent(grad, theta0, lr, steps):
+            path = [np.array(theta0, dtype=float)]
+            for _ in range(steps):
+                path.append(path[-1] - lr * grad(path[-1]))
+            path = np.array(path)
+            return path[:, 0] if path.shape[1] == 1 else path
+    ''', "special-cases n = 1 and returns a 1-D path", message=("reshape",)),
+    Answer("06.gradient_descent", "fail", '''
+        def gradient_descent(grad, theta0, lr, steps):
+            path = [np.array(theta0, dtype=float)]
+            for _ in range(steps):
+                g = np.asarray(grad(path[-1]))
+                if np.linalg.norm(g) < 1e-3:
+                    break
+                path.append(path[-1] - lr * g)
+            return np.array(path)
+    ''', "stops early once the gradient is small: the text asks for exactly `steps` steps"),
+    Answer("06.stability", "pass", '''
+        def max_stable_lr(H):
+            return 2 / max(np.linalg.svd(np.asarray(H), compute_uv=False))
+    ''', "the largest singular value (λ_max of a positive definite H)"),
+    Answer("06.stability", "pass", '''
+        import torch
+
+        def max_stable_lr(H):
+            lam = torch.linalg.eigvalsh(torch.tensor(np.asarray(H), dtype=torch.float32))
+            return 2.0 / lam[-1]
+    ''', "float32 torch eigenvalues (ascending), a 0-d float32 tensor"),
+    Answer("06.stability", "fail", '''
+        def max_stable_lr(H):
+            return 2.0 / np.linalg.norm(H)
+    ''', "the Frobenius norm, not λ_max"),
+    Answer("06.stability", "fail", '''
+        def max_stable_lr(H):
+            return float(2.0 / np.abs(np.asarray(H)).max())
+    ''', "the largest entry of H, right only for a diagonal H", message=("diagonal",)),
+    Answer("06.init_std", "pass", '''
+        import torch
+
+        def init_std(fan_in, fan_out, scheme):
+            fans = fan_in if scheme.startswith("h") else (fan_in + fan_out) / 2
+            return torch.sqrt(torch.tensor(1.0 / fans * (2 if scheme.startswith("h") else 1)))
+    ''', "a 0-d float32 torch tensor, the schemes told apart by their first letter"),
+    Answer("06.init_std", "fail", '''
+        def init_std(fan_in, fan_out, scheme):
+            if scheme == "glorot":
+                return math.sqrt(2 / (fan_in + fan_out))
+            return math.sqrt(1 / fan_in)
+    ''', "LeCun's σ = √(1/fan_in) for He", message=("zeroes half",)),
+    Answer("06.init_std", "fail", '''
+        def init_std(fan_in, fan_out, scheme):
+            if scheme == "glorot":
+                return math.sqrt(1 / (fan_in + fan_out))
+            return math.sqrt(2 / fan_in)
+    ''', "Glorot without the factor 2"),
+    Answer("06.init_std", "flagged", '''
+        from dlcourse.init import he_normal as sample_he, glorot_normal as sample_glorot
+
+        def init_std(fan_in, fan_out, scheme):
+            make = sample_glorot if scheme == "glorot" else sample_he
+            return float(make(fan_in, fan_out, np.random.default_rng(0)).std())
+    ''', "samples with dlcourse.init through aliased from-imports"),
 ]

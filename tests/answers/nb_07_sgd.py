@@ -388,4 +388,153 @@ ANSWERS = [
         def inverse_time(lr0, k, steps):
             return np.array([lr0 // (1 + k * t) for t in range(steps)])
     ''', "floor division"),
+
+    # ------------------------------------------------------------------ further styles and slips
+    Answer("07.minibatch_grad", "pass", '''
+        def minibatch_gradient(w, batch):
+            b = np.asarray(batch, dtype=float)
+            return np.asarray(2 * w - 2 * b.sum() / b.size)
+    ''', "a 0-d numpy array, 2w − 2·sum/|B|"),
+    Answer("07.minibatch_grad", "pass", '''
+        import torch
+
+        def minibatch_gradient(w, batch):
+            i = torch.as_tensor(np.asarray(batch), dtype=torch.float32)
+            return (2 * (torch.tensor(w, dtype=torch.float32) - i)).mean()
+    ''', "a 0-d float32 torch tensor"),
+    Answer("07.minibatch_grad", "fail", '''
+        def minibatch_gradient(w, batch):
+            return float(np.mean((w - np.asarray(batch)) ** 2))
+    ''', "returns the minibatch loss, not its derivative"),
+    Answer("07.minibatches", "pass", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n)
+            return np.array_split(order, range(batch_size, n, batch_size))
+    ''', "np.array_split at the multiples of batch_size: the last piece is the remainder"),
+    Answer("07.minibatches", "pass", '''
+        def minibatches(n, batch_size, rng):
+            rng = np.random.default_rng(rng)
+            order = list(rng.permutation(n))
+            batches = []
+            while order:
+                batches.append(order[:batch_size])
+                order = order[batch_size:]
+            return tuple(batches)
+    ''', "default_rng(rng) hands back the same generator; lists of numpy ints in a tuple"),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = rng.choice(n, size=n, replace=False)
+            for start in range(0, n, batch_size):
+                yield order[start:start + batch_size]
+    ''', "rng.choice without replacement: a permutation, but not the one rng.permutation(n) draws",
+        message=("rng.permutation(n)",)),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            return list(rng.permutation(n).reshape(-1, batch_size))
+    ''', "reshape into rows of batch_size: fails when batch_size does not divide n"),
+    Answer("07.minibatches", "fail", '''
+        def minibatches(n, batch_size, rng):
+            order = np.random.default_rng(0).permutation(n)
+            return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    ''', "a generator of its own (seeded 0) instead of the rng given", message=("the rng you are given",)),
+    Answer("07.minibatch_sgd", "pass", '''
+        import torch
+
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
+            w = torch.tensor(np.asarray(w0, dtype=float), requires_grad=True)
+            opt = torch.optim.SGD([w], lr=lr)
+            path = [w.detach().clone()]
+            for epoch in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    b = torch.as_tensor(np.asarray(batch))
+                    loss = ((Xt[b] @ w - yt[b]) ** 2).mean()
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+                    path.append(w.detach().clone())
+            return torch.stack(path).numpy()
+    ''', "torch.optim.SGD on the autograd gradient of the mean batch loss"),
+    Answer("07.minibatch_sgd", "pass", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            X32, y32 = X.astype(np.float32), y.astype(np.float32)
+            w = np.asarray(w0, dtype=np.float32)
+            path = [w]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    Xb, yb = X32[batch], y32[batch]
+                    w = w - np.float32(lr * 2 / len(batch)) * (Xb.T @ (Xb @ w - yb))
+                    path.append(w)
+            return np.array(path)
+    ''', "every step in float32 (the text allows it)"),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            n = len(y)
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                order = rng.permutation(n)
+                for k in range(n // batch_size):
+                    batch = order[k * batch_size:(k + 1) * batch_size]
+                    w = w - lr * 2 / batch_size * X[batch].T @ (X[batch] @ w - y[batch])
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "n // batch_size batches: forgets the last, smaller batch", message=("keep the last, smaller batch",)),
+    Answer("07.minibatch_sgd", "fail", '''
+        def minibatch_sgd(X, y, w0, lr, batch_size, epochs, rng):
+            w = np.array(w0, dtype=float)
+            path = [w.copy()]
+            for _ in range(epochs):
+                for batch in minibatches(len(y), batch_size, rng):
+                    w = w - lr * 2 / len(y) * X[batch].T @ (X[batch] @ w - y[batch])
+                    path.append(w.copy())
+            return np.array(path)
+    ''', "divides the batch gradient by N instead of |B|"),
+    Answer("07.inverse_time", "pass", '''
+        import torch
+
+        def inverse_time(lr0, k, steps):
+            return lr0 / (1 + k * torch.arange(steps))
+    ''', "a torch tensor (float32, torch's default for int × float)"),
+    Answer("07.inverse_time", "fail", '''
+        def inverse_time(lr0, k, steps):
+            return lr0 / (1 + k * np.linspace(0, steps, steps))
+    ''', "np.linspace(0, steps, steps) is not t = 0, 1, …, steps − 1"),
+    Answer("07.inverse_time", "flagged", '''
+        from dlcourse.schedules import InverseTimeDecay as Decay
+
+        def inverse_time(lr0, k, steps):
+            return Decay(lr0, k).values(steps)
+    ''', "the library's schedule through an aliased from-import"),
+    Answer("07.polyak_average", "pass", '''
+        import torch
+
+        def polyak_average(path, burn_in):
+            tail = torch.as_tensor(np.asarray(path, dtype=float))[burn_in:]
+            n = torch.arange(1, tail.shape[0] + 1, dtype=tail.dtype).unsqueeze(1)
+            return torch.cumsum(tail, dim=0) / n
+    ''', "torch.cumsum in float64"),
+    Answer("07.polyak_average", "pass", '''
+        def polyak_average(path, burn_in):
+            def running(rows):
+                total = None
+                for count, row in enumerate(rows, start=1):
+                    total = row.copy() if total is None else total + row
+                    yield total / count
+            return np.array(list(running(np.asarray(path, dtype=float)[burn_in:])))
+    ''', "a generator of running means, enumerate from 1"),
+    Answer("07.polyak_average", "fail", '''
+        def polyak_average(path, burn_in):
+            tail = np.asarray(path, dtype=float)[burn_in:]
+            out, avg = [], tail[0].copy()
+            for row in tail:
+                avg = 0.9 * avg + 0.1 * row
+                out.append(avg.copy())
+            return np.array(out)
+    ''', "an exponential moving average, not the running mean"),
+    Answer("07.polyak_average", "fail", '''
+        def polyak_average(path, burn_in):
+            tail = np.asarray(path, dtype=float)[burn_in:]
+            return np.cumsum(tail, axis=0) / np.arange(burn_in + 1, len(path) + 1)[:, None]
+    ''', "divides by T + 1 (counts the burn-in iterates) instead of T − T₀ + 1"),
 ]
