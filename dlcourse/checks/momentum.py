@@ -273,6 +273,11 @@ def _pt_no_momentum(theta, v, g, lr, beta):
     return theta - lr * g, v
 
 
+def _pt_nesterov(theta, v, g, lr, beta):
+    v = beta * v + g
+    return theta - lr * (g + beta * v), v
+
+
 def _pt_sign(theta, v, g, lr, beta):
     v = beta * v + g
     return theta + lr * v, v
@@ -295,6 +300,8 @@ register(step_check(
         (_pt_no_momentum, "θ moved by −ηg, as in plain gradient descent: the step is −ηv, with the new velocity "
                           "v ← βv + g."),
         (_pt_sign, "θ moved uphill: the step is θ ← θ − ηv."),
+        (_pt_nesterov, "that is PyTorch's Nesterov step (nesterov=True), θ ← θ − η(g + βv); plain momentum "
+                       "steps θ ← θ − ηv with the new velocity."),
     ),
     hint="v ← βv + g, then θ ← θ − ηv (PyTorch's SGD with momentum=β).",
     reference_names=("dlcourse.optim.momentum", "dlcourse.optim.sgd", "dlcourse.optim.SGD"),
@@ -333,6 +340,11 @@ def _cl_reversed(theta, u, g, lr, gamma):
     return theta - u, u
 
 
+def _cl_sign(theta, u, g, lr, gamma):
+    u = gamma * u + lr * g
+    return theta + u, u
+
+
 def _classical_cases(rng: np.random.Generator) -> list[Case]:
     cases = [
         Case((np.array([-2.0, 2.475]), np.array([-0.5, 0.025]), np.array([-40.0, 2.475]), 0.01, 0.9),
@@ -360,6 +372,7 @@ register(step_check(
         (_cl_theta_first, "θ moved with the old velocity: update u first, then θ ← θ − u."),
         (_cl_averaged, "no (1 − γ) factor in the classical form: u ← γu + ηg."),
         (_cl_reversed, "γ multiplies the old velocity, not the new gradient: u ← γu + ηg."),
+        (_cl_sign, "θ moved uphill: the step is θ ← θ − u."),
     ),
     hint="u ← γu + ηg, then θ ← θ − u.",
     reference_names=("dlcourse.optim.momentum",),
@@ -396,6 +409,11 @@ def _nag_no_gamma(theta, v, grad_fn, lr, gamma):
     return theta - v_new, v_new
 
 
+def _nag_lr(theta, v, grad_fn, lr, gamma):
+    v = gamma * v + lr * np.asarray(grad_fn(theta - lr * v))
+    return theta - v, v
+
+
 def _nag_theta_first(theta, v, grad_fn, lr, gamma):
     return theta - v, gamma * v + lr * np.asarray(grad_fn(theta - gamma * v))
 
@@ -428,6 +446,7 @@ register(step_check(
                         "look-ahead point θ − γv, where the old velocity is about to carry θ."),
         (_nag_plus, "the look-ahead point is θ − γv (the velocity is subtracted from θ), not θ + γv."),
         (_nag_no_gamma, "the look-ahead point is θ − γv: the velocity is scaled by γ."),
+        (_nag_lr, "the look-ahead point is θ − γv: the velocity is scaled by the momentum γ, not by η."),
         (_nag_theta_first, "θ moved with the old velocity: update v first, then θ ← θ − v."),
     ),
     hint="v ← γv + η·grad_fn(θ − γv), then θ ← θ − v.",
@@ -463,6 +482,32 @@ def _numpy_run(update: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Callable
         return np.array(path)
 
     return run
+
+
+def _torch_dampened_run(grad_fn, theta0, lr, beta, steps):
+    """torch.optim.SGD(momentum=β, dampening=β): its buffer starts at the first gradient, undamped,
+    then v ← βv + (1 − β)g (unlike the dampened step of the chapter, which damps from the start)."""
+    theta = np.array(theta0, dtype=np.float64)
+    v = None
+    path = [theta.copy()]
+    for _ in range(steps):
+        g = np.asarray(grad_fn(theta.copy()), dtype=np.float64)
+        v = g.copy() if v is None else beta * v + (1 - beta) * g
+        theta = theta - lr * v
+        path.append(theta.copy())
+    return np.array(path)
+
+
+def _first_gradient_twice_run(grad_fn, theta0, lr, beta, steps):
+    """v started at the first gradient and then updated with it again: v₁ = (1 + β)g₀."""
+    theta = np.array(theta0, dtype=np.float64)
+    v = np.asarray(grad_fn(theta.copy()), dtype=np.float64)
+    path = [theta.copy()]
+    for _ in range(steps):
+        v = beta * v + np.asarray(grad_fn(theta.copy()), dtype=np.float64)
+        theta = theta - lr * v
+        path.append(theta.copy())
+    return np.array(path)
 
 
 def _nesterov_torch_style(theta, v, g, lr, beta):
@@ -504,9 +549,14 @@ register(Check(
         (_numpy_run(_pt_theta_first), "θ moved with the old velocity: update v first, then θ ← θ − ηv." + _STEP_CAUSE),
         (_numpy_run(_pt_dampened), "you used dampening by accident: v ← βv + (1 − β)g is torch's dampening=β; "
                                    "the default is v ← βv + g." + _STEP_CAUSE),
+        (_torch_dampened_run, "you used dampening by accident: torch's dampening=β makes v ← βv + (1 − β)g "
+                              "after the first step; the default is v ← βv + g."),
         (_numpy_run(_nesterov_torch_style), "that is PyTorch's Nesterov update (nesterov=True); plain momentum "
                                             "steps θ ← θ − ηv." + _STEP_CAUSE),
         (_numpy_run(_pt_reversed), "β weighs the past: v ← βv + g." + _STEP_CAUSE),
+        (_first_gradient_twice_run, "start with v = 0: the first step then makes v = g (what torch's buffer "
+                                    "starts at); starting from v = g and adding g again counts the first "
+                                    "gradient twice."),
         (_numpy_run(_pt_no_momentum), "your run is plain gradient descent: keep the velocity v from one step "
                                       "to the next (start at v = 0) and step along it."),
     ),),

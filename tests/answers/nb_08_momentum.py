@@ -310,4 +310,144 @@ ANSWERS = [
                 path.append(theta.copy())
             return np.array(path)
     ''', "a Nesterov-style look-ahead gradient in what should be plain momentum"),
+
+    # ------------------------------------------------------------------ further styles and slips
+    Answer("08.momentum_step", "pass", '''
+        import torch
+
+        def momentum_step(theta, v, g, lr, beta):
+            theta = torch.as_tensor(theta, dtype=torch.float32)
+            v = torch.as_tensor(v, dtype=torch.float32)
+            v.mul_(beta).add_(torch.as_tensor(g, dtype=torch.float32))
+            theta.add_(v, alpha=-lr)
+            return theta, v
+    ''', "float32 torch tensors, mul_/add_ in place"),
+    Answer("08.momentum_step", "pass", '''
+        def momentum_step(theta, v, g, lr, beta):
+            np.multiply(beta, v, out=v)
+            v += g
+            theta -= lr * v
+            return theta, v
+    ''', "np.multiply(out=v), then in-place += and -="),
+    Answer("08.momentum_step", "fail", '''
+        def momentum_step(theta, v, g, lr, beta):
+            v = beta * v + g
+            return theta - lr * (g + beta * v), v
+    ''', "PyTorch's nesterov=True step in place of plain momentum", message=("Nesterov",)),
+    Answer("08.classical_step", "pass", '''
+        import torch
+
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u = gamma * torch.from_numpy(u) + lr * torch.from_numpy(g)
+            return torch.from_numpy(theta) - u, u
+    ''', "torch tensors from numpy (float64)"),
+    Answer("08.classical_step", "fail", '''
+        def classical_momentum_step(theta, u, g, lr, gamma):
+            u = gamma * u + lr * g
+            return theta + u, u
+    ''', "θ moves along +u: uphill", message=("uphill",)),
+    Answer("08.nesterov_step", "pass", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            theta32, v32 = theta.astype(np.float32), v.astype(np.float32)
+            v32 = np.float32(gamma) * v32 + np.float32(lr) * np.asarray(grad_fn(theta32 - np.float32(gamma) * v32), dtype=np.float32)
+            return theta32 - v32, v32
+    ''', "computed in float32"),
+    Answer("08.nesterov_step", "fail", '''
+        def nesterov_step(theta, v, grad_fn, lr, gamma):
+            v = gamma * v + lr * grad_fn(theta - lr * v)
+            return theta - v, v
+    ''', "the look-ahead scaled by η instead of γ", message=("not by η",)),
+    Answer("08.momentum_run", "pass", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            u = np.zeros_like(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                u = beta * u + lr * grad_fn(theta)
+                theta = theta - u
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "the classical form u = ηv: the same path for a constant η, as the chapter shows"),
+    Answer("08.momentum_run", "pass", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = np.zeros_like(theta)
+            path = [theta.tolist()]
+            t = 0
+            while t < steps:
+                theta, v = momentum_step(theta, v, grad_fn(theta), lr, beta)
+                path.append(theta.tolist())
+                t += 1
+            return path
+    ''', "a while loop, the path as a list of python lists"),
+    Answer("08.momentum_run", "fail", '''
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            theta = np.array(theta0, dtype=float)
+            v = grad_fn(theta)
+            path = [theta.copy()]
+            for _ in range(steps):
+                v = beta * v + grad_fn(theta)
+                theta = theta - lr * v
+                path.append(theta.copy())
+            return np.array(path)
+    ''', "v starts at the first gradient and that gradient is then added again: the text says v = 0", message=("start with v = 0",)),
+    Answer("08.momentum_run", "fail", '''
+        import torch
+
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            p = torch.tensor(np.asarray(theta0, dtype=float), requires_grad=True)
+            opt = torch.optim.SGD([p], lr=lr, momentum=beta, nesterov=True)
+            path = [p.detach().clone()]
+            for _ in range(steps):
+                p.grad = torch.as_tensor(grad_fn(p.detach().numpy().copy()))
+                opt.step()
+                path.append(p.detach().clone())
+            return torch.stack(path)
+    ''', "torch.optim.SGD with nesterov=True", message=("Nesterov",)),
+    Answer("08.momentum_run", "fail", '''
+        import torch
+
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            p = torch.tensor(np.asarray(theta0, dtype=float), requires_grad=True)
+            opt = torch.optim.SGD([p], lr=lr, momentum=beta, dampening=beta)
+            path = [p.detach().clone()]
+            for _ in range(steps):
+                p.grad = torch.as_tensor(grad_fn(p.detach().numpy().copy()))
+                opt.step()
+                path.append(p.detach().clone())
+            return torch.stack(path)
+    ''', "torch.optim.SGD with dampening=β (its first step is undamped)", message=("dampening",)),
+    Answer("08.momentum_run", "flagged", '''
+        from dlcourse import optim as course_optim
+
+        def momentum_run(grad_fn, theta0, lr, beta, steps):
+            return course_optim.minimize(lambda t: 0.0, theta0, "momentum", steps, grad=grad_fn, lr=lr,
+                                         gamma=beta).path
+    ''', "dlcourse.optim.minimize through an alias of the module"),
+    Answer("08.terminal_velocity", "pass", '''
+        def velocities(lr, gamma, g, steps):
+            g = np.asarray(g, dtype=float)
+            terms = np.array([gamma ** k * lr * g for k in range(steps)])
+            return np.cumsum(terms, axis=0)
+    ''', "the cumulative sum of the geometric terms"),
+    Answer("08.terminal_velocity", "pass", '''
+        import torch
+
+        def velocities(lr, gamma, g, steps):
+            t = torch.arange(1, steps + 1, dtype=torch.float64).reshape(-1, *([1] * np.ndim(g)))
+            return lr * torch.as_tensor(g) * (1 - gamma ** t) / (1 - gamma)
+    ''', "the closed form with torch in float64"),
+    Answer("08.terminal_velocity", "fail", '''
+        def velocities(lr, gamma, g, steps):
+            t = np.arange(1, steps + 1).reshape(-1, 1)
+            return lr * np.asarray(g) * t
+    ''', "ignores γ's decay: ηg·t grows without bound"),
+    Answer("08.terminal_velocity", "fail", '''
+        def velocities(lr, gamma, g, steps):
+            u, out = np.zeros_like(g), []
+            for _ in range(steps):
+                u = gamma * u + lr * g
+                out.append(float(u.sum()))
+            return np.array(out)
+    ''', "one number per step instead of a velocity of g's shape", message=("one velocity per step",)),
 ]
