@@ -217,7 +217,7 @@ def test_the_wheel_ships_the_exercises_and_data_but_no_solutions(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_fresh_venv_with_only_the_wheel_fetches_solves_and_checks(tmp_path):
+def test_a_fresh_venv_with_only_the_wheel_fetches_solves_and_checks_every_exercise(tmp_path):
     started = time.monotonic()
     wheel = _build_wheel(tmp_path / "dist", tmp_path)
     venv = tmp_path / "venv"
@@ -260,5 +260,17 @@ def test_a_fresh_venv_with_only_the_wheel_fetches_solves_and_checks(tmp_path):
     assert no_torch.returncode == 2 and no_torch.stdout == ""
     assert no_torch.stderr.strip() == ('error: 10_training.ipynb needs torch, which is not '
                                        'installed: pip install "dlcourse[torch]"')
-    print(f"fresh venv: built and installed in {installed - started:.0f} s, "
-          f"whole test {time.monotonic() - started:.0f} s")
+    # With the torch and plot extras added, every exercise, solved, gets full marks there.
+    more = _run("-m", "pip", "--python", python, "install", "-q", "--no-compile", "--only-binary",
+                ":all:", "-c", str(ROOT / "requirements" / "constraints.txt"),
+                f"{wheel}[grade,torch,plot]")
+    assert more.returncode == 0, more.stderr
+    extras = time.monotonic()
+    for exercise in EXERCISES:
+        assert fill_with_solution(work / exercise.name, ROOT / "solutions" / exercise.name) >= 1
+        done = check(exercise.name)
+        total = _max_points(exercise.name)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"## {exercise.name}: {total} of {total} points" in done.stdout, done.stdout
+    print(f"fresh venv: built and installed in {installed - started:.0f} s, torch and plot "
+          f"added in {extras - installed:.0f} s, whole test {time.monotonic() - started:.0f} s")
