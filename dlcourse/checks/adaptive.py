@@ -426,11 +426,11 @@ def adamw_step_reference(theta: Any, grad: Any, m: Any, v: Any, t: int, lr: floa
 
 
 def _adamw_variant(*, l2: bool = False, no_lr: bool = False, after: bool = False,
-                   none: bool = False, no_power: bool = False) -> Callable[..., tuple]:
+                   none: bool = False, no_power: bool = False, both: bool = False) -> Callable[..., tuple]:
     """A wrong AdamW step: the L2 form, the decay without η, decayed after the step, …"""
 
     def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-        g_used = g + weight_decay * theta if l2 else g
+        g_used = g + weight_decay * theta if l2 or both else g
         m = beta1 * m + (1 - beta1) * g_used
         v = beta2 * v + (1 - beta2) * g_used * g_used
         c1, c2 = (1 - beta1, 1 - beta2) if no_power else (1 - beta1**t, 1 - beta2**t)
@@ -487,6 +487,8 @@ register(step_check(
     mistakes=(
         (_adamw_variant(l2=True), "that is Adam with an L2 penalty: λθ went into the gradient, and so into m and v. "
                                   "AdamW keeps m and v from g alone and decays θ separately, θ ← θ − ηλθ."),
+        (_adamw_variant(both=True), "λθ went into the gradient, and so into m and v, besides the decoupled decay: "
+                                    "AdamW builds m and v from g alone and decays θ separately, θ ← (1 − ηλ)θ."),
         (_adamw_variant(no_lr=True), "the decay is multiplied by the learning rate: θ ← (1 − ηλ)θ, as in "
                                      "torch.optim.AdamW, not (1 − λ)θ."),
         (_adamw_variant(after=True), "decay the θ of before the step: θ ← (1 − ηλ)θ − η m̂/(√v̂ + ε), "

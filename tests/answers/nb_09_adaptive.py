@@ -319,4 +319,180 @@ ANSWERS = [
             return adam_step(theta * (1 - lr * weight_decay), grad, m, v, t, lr, beta1, beta2, eps)
     ''', "a right decay on an adam_step with ε inside the root: the message names adam_step",
         message=("09.adam_step",)),
+
+    # ------------------------------------------------------------------ further styles and slips
+    Answer("09.adagrad_step", "pass", '''
+        import torch
+
+        def adagrad_step(theta, grad, s, lr, eps):
+            theta, g, s = (torch.tensor(a, dtype=torch.float32) for a in (theta, grad, s))
+            s.addcmul_(g, g)
+            theta.addcdiv_(g, s.sqrt().add_(eps), value=-lr)
+            return theta, s
+    ''', "float32 torch tensors, addcmul_ and addcdiv_ in place (torch's own Adagrad arithmetic)"),
+    Answer("09.adagrad_step", "pass", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            theta, s = theta.copy(), s.copy()
+            for idx in np.ndindex(theta.shape):
+                s[idx] += grad[idx] ** 2
+                theta[idx] -= lr * grad[idx] / (s[idx] ** 0.5 + eps)
+            return theta, s
+    ''', "element by element with np.ndindex"),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            new_s = s + grad * grad
+            return theta - lr * grad / (np.sqrt(new_s) + eps), s
+    ''', "θ right, but returns the old sum"),
+    Answer("09.adagrad_step", "fail", '''
+        def adagrad_step(theta, grad, s, lr, eps):
+            s = s + grad ** 2
+            return theta - lr * grad / (s + eps), s
+    ''', "divides by s, not √s", message=("square root",)),
+    Answer("09.rmsprop_step", "pass", '''
+        import torch
+
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            theta, g, s = (torch.from_numpy(a) for a in (theta, grad, s))
+            s.mul_(beta).addcmul_(g, g, value=1 - beta)
+            theta.addcdiv_(g, s.sqrt().add(eps), value=-lr)
+            return theta, s
+    ''', "torch in place on the arrays given (float64; the text allows in-place updates)"),
+    Answer("09.rmsprop_step", "pass", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = np.average(np.stack([s, grad * grad]), axis=0, weights=[beta, 1 - beta])
+            rate = lr / (np.sqrt(s) + eps)
+            return theta - rate * grad, s
+    ''', "the leaky average as np.average with weights β, 1 − β; a per-weight rate"),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = s + grad * grad
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "AdaGrad's running sum instead of the leaky average", message=("AdaGrad",)),
+    Answer("09.rmsprop_step", "fail", '''
+        def rmsprop_step(theta, grad, s, lr, beta, eps):
+            s = beta * s + (1 - beta) * np.abs(grad)
+            return theta - lr * grad / (np.sqrt(s) + eps), s
+    ''', "averages |g| instead of g ⊙ g"),
+    Answer("09.adam_step", "pass", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return theta - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+    ''', "the step written as one expression"),
+    Answer("09.adam_step", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            th, g, mt, vt = (torch.tensor(a, dtype=torch.float32) for a in (theta, grad, m, v))
+            mt.lerp_(g, 1 - beta1)
+            vt.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            bc1, bc2 = 1 - beta1 ** t, 1 - beta2 ** t
+            denom = (vt.sqrt() / bc2 ** 0.5).add_(eps)
+            th.addcdiv_(mt, denom, value=-lr / bc1)
+            return th, mt, vt
+    ''', "torch's own Adam arithmetic in float32: lerp_, the correction folded into the step size"),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            t = 1
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "ignores the t given: corrects every step as the first", message=("power t",)),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** (t - 1)), v / (1 - beta2 ** (t - 1))
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "the correction with t counted from 0: 1 − β⁰ = 0 at the first step", message=("t starts at 1",)),
+    Answer("09.adam_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m = m / (1 - beta1 ** t)
+            return theta - lr * m / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+    ''', "returns the corrected m̂ as m (v is right)"),
+    Answer("09.adam_torch", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            p = torch.tensor(theta, dtype=torch.float64)
+            opt = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+            opt.state[p] = {"step": torch.tensor(float(t - 1)), "exp_avg": torch.tensor(m),
+                            "exp_avg_sq": torch.tensor(v)}
+            p.grad = torch.tensor(grad)
+            opt.step()
+            state = opt.state[p]
+            return p.detach(), state["exp_avg"], state["exp_avg_sq"]
+    ''', "torch.optim.Adam itself for one step, its state set to the given moments and t − 1"),
+    Answer("09.adam_torch", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            th, g, mt, vt = (torch.tensor(a, dtype=torch.float32) for a in (theta, grad, m, v))
+            mt = beta1 * mt + (1 - beta1) * g
+            vt = beta2 * vt + (1 - beta2) * g * g
+            th = th - lr * (mt / (1 - beta1 ** t)) / ((vt / (1 - beta2 ** t)).sqrt() + eps)
+            return th, mt, vt
+    ''', "float32 torch tensors at every step of the run"),
+    Answer("09.adam_torch", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta1 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "v corrected with β1's power instead of β2's"),    Answer("09.adam_torch", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = np.maximum(v, beta2 * v + (1 - beta2) * grad * grad)
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "AMSGrad's running maximum of v in place of Adam's v"),
+    Answer("09.adamw_step", "pass", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return theta - lr * weight_decay * theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "written out: θ − ηλθ − η m̂/(√v̂ + ε) in one expression"),
+    Answer("09.adamw_step", "pass", '''
+        import torch
+
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            th = torch.tensor(theta, dtype=torch.float32)
+            th.mul_(1 - lr * weight_decay)
+            return adam_step(th, torch.tensor(grad, dtype=torch.float32), torch.tensor(m, dtype=torch.float32),
+                             torch.tensor(v, dtype=torch.float32), t, lr, beta1, beta2, eps)
+    ''', "float32 torch tensors decayed in place, then the notebook's adam_step"),
+    Answer("09.adamw_step", "fail", '''
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            g = grad + weight_decay * theta
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return (1 - lr * weight_decay) * theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    ''', "both: λθ fed into the moments and the decoupled decay as well",
+        message=("from g alone",)),
+    Answer("09.adamw_step", "fail", '''
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad * grad
+            m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            return adam_step((1 - lr * weight_decay) * theta, grad, m, v, t, lr, beta1, beta2, eps)
+    ''', "a right decay on an adam_step with the powers off by one: the message names adam_step",
+        message=("adam_step",)),
+    Answer("09.adamw_step", "flagged", '''
+        import dlcourse
+
+        def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            theta = np.array(theta, dtype=float)
+            state = {"step": t - 1, "exp_avg": np.array(m), "exp_avg_sq": np.array(v)}
+            getattr(dlcourse.optim, "adamw")(theta, grad, state, lr=lr, betas=(beta1, beta2), eps=eps,
+                                             weight_decay=weight_decay)
+            return theta, state["exp_avg"], state["exp_avg_sq"]
+    ''', "the library's adamw through getattr with a constant name"),
 ]
