@@ -8,13 +8,70 @@ float32 answer is told "your result is float32; compute in float64". The exact J
 
 from __future__ import annotations
 
+import copy
 import re
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import calculus
-from . import Case, Check, Failure, as_float_array, close, compare_arrays, dtype_of, on_copies, register
+from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays, dtype_of, on_copies,
+               register)
+from ._rules import AUTOGRAD, run_forbidding
+
+
+# --------------------------------------------------------------- arguments left as they were
+def _same(before: Any, after: Any) -> bool:
+    """Whether an argument is as it was, up to the last bits of a perturbation undone (x + h − h)."""
+    try:
+        a, b = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
+    except (TypeError, ValueError):
+        return True
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-14, equal_nan=True))
+
+
+def guarding_arguments(names: dict[int, str]) -> Callable[[Callable[..., Any], Case], dict[str, Any]]:
+    """A check's ``call`` for an exercise that says "don't change the arguments".
+
+    ``fn`` runs on deep copies of the case's arguments (so the reference sees the case as it
+    is); the call returns ``{"value": what fn returned, "changed": [the names, from
+    ``names`` (position → name), of the arguments fn changed]}``. :func:`guarded` and
+    :func:`guarded_diagnosis` unwrap it.
+    """
+
+    def call(fn: Callable[..., Any], case: Case) -> dict[str, Any]:
+        args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+        value = fn(*args, **kwargs)
+        changed = [name for i, name in names.items() if not _same(case.args[i], args[i])]
+        return {"value": value, "changed": changed}
+
+    return call
+
+
+def guarded(compare: Comparator, function: str, advice: str) -> Comparator:
+    """``compare`` on the values of :func:`guarding_arguments`; a changed argument fails first."""
+
+    def wrapped(got: Any, expected: Any) -> Failure | None:
+        changed = list(got.get("changed") or []) if isinstance(got, dict) else []
+        if changed:
+            which = ", ".join(changed)
+            return Failure(f"{function} changed its argument{'s' if len(changed) > 1 else ''} {which}: "
+                           "the caller's array is not as it was after the call", advice)
+        value = got.get("value") if isinstance(got, dict) else got
+        return compare(value, expected["value"])
+
+    return wrapped
+
+
+def guarded_diagnosis(diagnosis: Callable[[Any, Any, Case], "str | None"]) -> Callable[[Any, Any, Case], "str | None"]:
+    """A diagnosis of the values that :func:`guarding_arguments` wraps."""
+
+    def wrapped(got: Any, expected: Any, case: Case) -> str | None:
+        value = got.get("value") if isinstance(got, dict) else got
+        return diagnosis(value, expected["value"], case)
+
+    wrapped.__name__ = getattr(diagnosis, "__name__", "diagnosis")
+    return wrapped
 
 
 # --------------------------------------------------------------- 02.derivative
@@ -100,6 +157,7 @@ def chapter_h(x: np.ndarray) -> np.ndarray:
 
 
 # Requirements stated by the exercise, and the case that tests each:
+#  (h is passed by position, numerical_jacobian(f, x, h), as the exercise writes the call)
 #  R1 m×n, one row per output and one column per input: the 2×3, 3×2 and 2×4 cases (a
 #     transposed matrix has the wrong shape), the 1×2 gradient case (a scalar output is
 #     one row, not a flat vector);
@@ -107,14 +165,14 @@ def chapter_h(x: np.ndarray) -> np.ndarray:
 #  R3 the step h it is given: the tanh case with h = 0.1 (a step of its own gives a
 #     different truncation error);
 #  R4 float64: every case at rtol 1e-6;
-#  R5 x is not changed (an answer that perturbs x in place must restore it): the call
-#     runs on copies, and the reference sees the case's x;
+#  R5 x is not changed (an answer that perturbs x in place must restore it): every case —
+#     the call runs on a copy of x and fails an answer that leaves it changed;
 #  R6 the chapter's worked examples: f at [1, 2, 3], the gradient of x₁² + 3x₂², and the
 #     chain rule's h = g∘f at [0.3, −0.7, 1.1].
 def _jacobian_cases(rng: np.random.Generator) -> list[Case]:
-    cases = [Case((example_f, np.array([1.0, 2.0, 3.0])), "the chapter's f(x) = (x₁²+x₂², x₂²+x₃²x₂) at x = [1, 2, 3]", {"h": 1e-5}),
-             Case((chapter_bowl, np.array([1.0, -0.5])), "the chapter's f(x) = x₁² + 3x₂² (as [f], R² → R¹) at x = [1, −0.5]: J is 1×2", {"h": 1e-5}),
-             Case((chapter_h, np.array([0.3, -0.7, 1.1])), "the chapter's h = g∘f, g(u) = (u₁u₂, sin u₁, e^(u₂/10)), at x = [0.3, −0.7, 1.1]", {"h": 1e-5})]
+    cases = [Case((example_f, np.array([1.0, 2.0, 3.0]), 1e-5), "the chapter's f(x) = (x₁²+x₂², x₂²+x₃²x₂) at x = [1, 2, 3], h = 1e-5"),
+             Case((chapter_bowl, np.array([1.0, -0.5]), 1e-5), "the chapter's f(x) = x₁² + 3x₂² (as [f], R² → R¹) at x = [1, −0.5], h = 1e-5: J is 1×2"),
+             Case((chapter_h, np.array([0.3, -0.7, 1.1]), 1e-5), "the chapter's h = g∘f, g(u) = (u₁u₂, sin u₁, e^(u₂/10)), at x = [0.3, −0.7, 1.1], h = 1e-5")]
     for m, n, h in [(3, 2, 1e-5), (2, 4, 1e-5), (3, 3, 0.1)]:
         A = rng.normal(size=(m, n))
         x = rng.normal(size=n)
@@ -122,7 +180,7 @@ def _jacobian_cases(rng: np.random.Generator) -> list[Case]:
         def layer(v: np.ndarray, A: np.ndarray = A) -> np.ndarray:
             return np.tanh(A @ v)
 
-        cases.append(Case((layer, x), f"f(x) = tanh(Ax), A {m}×{n}, at x = {np.round(x, 3)}, h = {h:g}", {"h": h}))
+        cases.append(Case((layer, x, h), f"f(x) = tanh(Ax), A {m}×{n}, at x = {np.round(x, 3)}, h = {h:g}"))
     return cases
 
 
@@ -138,9 +196,8 @@ def _transposed(got: Any, expected: Any, case: Case) -> str | None:
 
 
 def _own_step(got: Any, expected: Any, case: Case) -> str | None:
-    f, x = case.args
-    h = case.kwargs.get("h")
-    if h is None or h < 1e-2:
+    f, x, h = case.args
+    if h < 1e-2:
         return None
     for own in (1e-5, 1e-6, 1e-4, 1e-7, 1e-8):
         if close(got, calculus.jacobian(f, x, own), rtol=1e-5, atol=1e-7):
@@ -154,10 +211,12 @@ register(
         function="numerical_jacobian",
         reference=calculus.jacobian,
         cases=_jacobian_cases,
-        compare=compare_arrays(rtol=1e-6, atol=1e-8, precision="float64"),
-        diagnoses=(_transposed, _own_step),
+        compare=guarded(compare_arrays(rtol=1e-6, atol=1e-8, precision="float64"), "numerical_jacobian",
+                        "leave x as it was: perturb a copy (np.array(x, dtype=float) copies, np.asarray does "
+                        "not), or undo each perturbation (x[j] = saved) before the next column."),
+        diagnoses=(guarded_diagnosis(_transposed), guarded_diagnosis(_own_step)),
         hint="column j is (f(x + h·eⱼ) − f(x − h·eⱼ)) / (2h), with eⱼ the j-th unit vector.",
-        call=on_copies,
+        call=guarding_arguments({1: "x"}),
         reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient"),
     )
 )
@@ -167,9 +226,10 @@ register(
 # Requirements stated by the exercise, and the case that tests each:
 #  R1 the exact 2×3 Jacobian (rows outputs, columns inputs): every case;
 #  R2 ∂f₂/∂x₂ = 2x₂ + x₃² by the product rule: every case with x₃ ≠ 0;
-#  R3 no finite differences ("derive it"): rtol 1e-12 on float64 answers, which a central
-#     difference misses by its round-off (~1e-10); dlcourse's numerical Jacobian is
-#     flagged by the static reading;
+#  R3 no finite differences and no automatic differentiation ("derive it"): rtol 1e-12 on
+#     float64 answers, which a central difference misses by its round-off (~1e-10);
+#     dlcourse's numerical Jacobian is flagged by the static reading, torch's autograd
+#     raises while the check runs;
 #  R4 at the given x, not the book's x = [1, 2, 3]: the other fixed case and the random ones;
 #  R5 float32 is fine (exact formula), judged at float32 precision.
 def _example_cases(rng: np.random.Generator) -> list[Case]:
@@ -201,9 +261,10 @@ register(
         compare=compare_arrays(rtol=1e-12, atol=1e-12, precision="dtype"),
         diagnoses=(_missing_product_rule,),
         hint="differentiate each output (row) with respect to each input (column).",
-        call=on_copies,
-        # (torch.autograd.functional.jacobian would give the exact numbers too; the static
-        # reading resolves dlcourse names only, so it cannot be listed here yet)
+        # "no automatic differentiation: derive it": torch.autograd.functional.jacobian would
+        # give the exact numbers too, so torch's autograd raises while the check runs (the
+        # static reading resolves dlcourse names only)
+        call=run_forbidding(AUTOGRAD),
         reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient"),
     )
 )
@@ -226,7 +287,8 @@ def _with_eigenvalues(rng: np.random.Generator, eig: list[float]) -> np.ndarray:
 #     diag(2, −2), [[1, 2], [2, 1]] (positive diagonal, eigenvalues 3 and −1) and the
 #     rotated mixed case;
 #  R3 a zero eigenvalue without mixed signs → "degenerate": diag(2, 0) (the chapter's
-#     θ₁² + θ₂⁴) and the rotated negative semi-definite case;
+#     θ₁² + θ₂⁴) and the rotated negative semi-definite case; with mixed signs the test
+#     decides, a saddle: diag(3, −2, 0);
 #  R4 "zero" means |λ| ≤ 1e-8·max(1, max|λ|): diag(2, −1e-10) (an exact test for 0 calls
 #     it a saddle), diag(2, 1e-6) (a looser tolerance calls it degenerate), and
 #     diag(1e9, 5) (5 ≤ 1e-8·1e9 = 10: an absolute tolerance calls it a minimum), and
@@ -242,6 +304,7 @@ def _hessian_cases(rng: np.random.Generator) -> list[Case]:
         (np.diag([2.0, 1e-6]), "H = diag(2, 1e-6): λ₂ = 1e-6 > 1e-8 is not 0"),
         (np.diag([1e9, 5.0]), "H = diag(1e9, 5): the tolerance is 1e-8·max|λ| = 10, so λ₂ = 5 counts as 0"),
         (np.diag([0.5, 7e-9]), "H = diag(0.5, 7e-9): the tolerance is 1e-8·max(1, 0.5) = 1e-8, so λ₂ counts as 0"),
+        (np.diag([3.0, -2.0, 0.0]), "H = diag(3, −2, 0): both signs, so a saddle, although one eigenvalue is 0"),
     ]
     spec: list[tuple[list[float], str]] = [
         (list(rng.uniform(0.5, 3, size=3)), "positive definite"),
@@ -290,6 +353,9 @@ def _degenerate_hint(got: Any, expected: Any, case: Case) -> str | None:
         return "an eigenvalue of 0 makes the second-order test inconclusive: return 'degenerate'."
     if {got, expected} == {"minimum", "maximum"}:
         return "all eigenvalues > 0 means the function curves up in every direction: a minimum."
+    if expected == "saddle" and got == "degenerate":
+        return ("eigenvalues of both signs decide the test whatever the others are: a saddle (only "
+                "without mixed signs does a zero eigenvalue leave it undecided, 'degenerate').")
     if expected == "saddle":
         return "eigenvalues of both signs mean a saddle, even if the diagonal of H looks one-signed."
     return None
@@ -317,7 +383,8 @@ __all__: list[str] = ["example_f", "example_jacobian", "chapter_bowl", "chapter_
 #  R1 P(minimum) = P(maximum) = 2^(−p) (all p signs +, or all −): every case;
 #  R2 P(saddle) = 1 − 2^(1−p), the rest (both signs present), not 1 − 2^(−p): every case
 #     with small p (p = 1 has no saddle at all);
-#  R3 the three as a tuple (minimum, maximum, saddle), summing to 1: every case;
+#  R3 the three as a tuple (minimum, maximum, saddle), summing to 1: every case (a list or
+#     an array of the three is just as clear, and accepted);
 #  R4 any p ≥ 1, up to the millions of a network (no overflow of 2^p): p = 1, 2, 3, 10, 60,
 #     10⁶ and random p.
 def saddle_odds(p: int) -> tuple[float, float, float]:
@@ -334,9 +401,21 @@ def _odds_cases(rng: np.random.Generator) -> list[Case]:
             for p in fixed + drawn]
 
 
+def _three(got: Any) -> list[Any] | None:
+    """The three parts of an answer to 02.saddle_odds: a tuple or list of 3, or an array of shape (3,)."""
+    if isinstance(got, (tuple, list)):
+        return list(got) if len(got) == 3 else None
+    arr = as_float_array(got) if dtype_of(got) is not None else None
+    if arr is not None and arr.shape == (3,):
+        return [got[i] for i in range(3)]
+    return None
+
+
 def _compare_odds(got: Any, expected: Any) -> Failure | None:
-    if not isinstance(got, (tuple, list)) or len(got) != 3:
-        return Failure(f"expected the tuple (P(minimum), P(maximum), P(saddle)), got {got!r}")
+    got_text = got
+    got = _three(got)
+    if got is None:
+        return Failure(f"expected the tuple (P(minimum), P(maximum), P(saddle)), got {got_text!r}")
     compare = compare_arrays(rtol=1e-9, atol=1e-15, precision="dtype")
     for name, g, e in zip(("P(minimum)", "P(maximum)", "P(saddle)"), got, expected):
         failure = compare(g, e)
@@ -347,7 +426,8 @@ def _compare_odds(got: Any, expected: Any) -> Failure | None:
 
 def _odds_mistake(got: Any, expected: Any, case: Case) -> str | None:
     (p,) = case.args
-    if not isinstance(got, (tuple, list)) or len(got) != 3:
+    got = _three(got)
+    if got is None:
         return None
     values = [as_float_array(v) for v in got]
     if any(v is None or v.size != 1 for v in values):

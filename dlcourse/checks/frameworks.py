@@ -38,6 +38,18 @@ def _device() -> Any:
     return device()
 
 
+def _one(value: Any) -> Any:
+    """A number given as an array or list of one element (``loss.reshape(1)``, ``[q]``) as that
+    element, its dtype kept; anything else as it is. "A number" is what the exercises ask for,
+    and one element is unambiguous."""
+    arr = as_float_array(value)
+    if arr is None or arr.size != 1 or arr.ndim == 0:
+        return value
+    if isinstance(value, (list, tuple)):
+        return _one(value[0])
+    return value.reshape(()) if hasattr(value, "reshape") else value
+
+
 def _np(value: Any) -> np.ndarray:
     return value.detach().to("cpu").numpy() if hasattr(value, "detach") else np.asarray(value)
 
@@ -190,6 +202,7 @@ def _compare_autograd(got: Any, expected: Any) -> Failure | None:
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         return Failure(f"expected the tuple (q, ∂q/∂W1, ∂q/∂W2), got {_kind(got)}")
     compare = compare_arrays(rtol=1e-9, atol=1e-11, precision="dtype")
+    got = [_one(got[0]), got[1], got[2]]
     for name, g, e in zip(names, got, expected):
         if g is None:
             return Failure(f"{name}: got None — a gradient is None until backward() has run, and "
@@ -250,7 +263,8 @@ register(Check(
 #  R2 at most 20 steps: "w = 2" converges to 2 and never reaches 10;
 #  R3 a loop that does not run leaves h = start, independent of w: dh/dw = 0 and 0 steps
 #     ("start 12");
-#  R4 the number of steps as an integer and dh/dw as a number: every case;
+#  R4 the number of steps as an integer (an int, numpy or torch integer; 10.0 fails) and
+#     dh/dw as a number (one element of any type): every case;
 #  R5 dh/dw through every step (not only the last): every case with more than one step;
 #  R6 float32 (torch's default) is fine: dh/dw is judged at float32 precision (rtol 1e-5)
 #     even as a Python float, since .item() hides the dtype: every case.
@@ -294,6 +308,11 @@ def _compare_loop(got: Any, expected: Any) -> Failure | None:
     n = as_number(steps)
     if n is None or n != expected[0]:
         return Failure(f"steps: expected {expected[0]}, got {steps!r}")
+    kind = dtype_of(steps)
+    if kind is None or not kind.startswith(("int", "uint")):
+        return Failure(f"steps: expected the int {expected[0]}, got {steps!r} ({kind or type(steps).__name__})",
+                       "count the steps with an int (steps = 0, then steps += 1), not a float or a float tensor.")
+    slope = _one(slope)
     # torch's default dtype is float32 and ``.item()`` makes it a Python float: dh/dw is
     # judged at float32 precision whatever its type (a slip is wrong by far more).
     failure = compare_arrays(rtol=FLOAT32_RTOL, atol=1e-9)(slope, expected[1])
@@ -411,7 +430,7 @@ def _param_names(n: int) -> list[str]:
 
 def _compare_train(got: Any, expected: Any) -> Failure | None:
     compare = compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype")
-    loss = got[0]
+    loss = _one(got[0])
     if loss is None or as_number(loss) is None:
         return Failure(f"train_step must return the loss before the step as a number, got {loss!r}")
     failure = compare(loss, expected[0])

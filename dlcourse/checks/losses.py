@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import backprop
 from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, on_copies, register
+from .calculus import guarded, guarded_diagnosis, guarding_arguments
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge",
            "newton_step"]
@@ -352,7 +353,8 @@ register(
 #  R5 (J, ∇J) as a number and an array of w's shape: every case;
 #  R6 in float64 (a vanishing gradient is a statement at float64 precision): the chapter's
 #     degree-9 fit at its regularised minimiser, where ∇J = 0;
-#  R7 w, Φ and y are not changed: the call runs on copies.
+#  R7 w, Φ and y are not changed: every case (the call runs on copies and fails an answer
+#     that changes them).
 def regularised_risk(w: Any, Phi: Any, y: Any, lam: float) -> tuple[float, np.ndarray]:
     """(J, ∇J) of J(w) = (1/n) Σᵢ ½(yᵢ − φᵢ·w)² + λ‖w‖² (chapter 3):
     ∇J = Φᵀ(Φw − y)/n + 2λw."""
@@ -428,10 +430,12 @@ register(
         function="regularised_risk",
         reference=regularised_risk,
         cases=_risk_cases,
-        compare=_compare_risk,
-        diagnoses=(_risk_mistake,),
+        compare=guarded(_compare_risk, "regularised_risk",
+                        "don't change w, Phi or y: compute new arrays (r = Phi @ w - y) instead of updating "
+                        "them in place (np.asarray does not copy an array that is already float64)."),
+        diagnoses=(guarded_diagnosis(_risk_mistake),),
         hint="r = Φw − y; J = ½·mean(r²) + λ Σ wⱼ²; ∇J = Φᵀr/n + 2λw.",
-        call=on_copies,
+        call=guarding_arguments({0: "w", 1: "Phi", 2: "y"}),
     )
 )
 
@@ -445,7 +449,8 @@ register(
 #     10θ₁² + 0.5θ₂² from (−2.5, 2.5) goes to 0;
 #  R4 it jumps onto a saddle just as well (Newton seeks ∇J = 0, not minima): the
 #     chapter's θ₁² − θ₂² from (1, 1);
-#  R5 θ, ∇J and H are not changed: the call runs on copies; θ's shape is kept.
+#  R5 θ, ∇J and H are not changed: every case (the call runs on copies and fails an
+#     answer that changes them); θ's shape is kept.
 def newton_step(theta: Any, grad: Any, H: Any) -> np.ndarray:
     """One Newton step θ − H⁻¹∇J(θ), by solving H d = ∇J (chapter 3)."""
     theta, grad, H = (np.asarray(a, dtype=np.float64) for a in (theta, grad, H))
@@ -482,9 +487,11 @@ register(
         function="newton_step",
         reference=newton_step,
         cases=_newton_cases,
-        compare=compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype"),
-        diagnoses=(_newton_mistake,),
+        compare=guarded(compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype"), "newton_step",
+                        "don't change the arguments: return theta − d as a new array (theta -= d updates the "
+                        "caller's θ in place, since np.asarray does not copy a float64 array)."),
+        diagnoses=(guarded_diagnosis(_newton_mistake),),
         hint="d = np.linalg.solve(H, grad); return theta − d.",
-        call=on_copies,
+        call=guarding_arguments({0: "theta", 1: "grad", 2: "H"}),
     )
 )

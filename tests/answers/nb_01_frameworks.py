@@ -318,3 +318,239 @@ ANSWERS = [
             return loss.item()
     ''', "a fixed learning rate of 0.1 instead of lr"),
 ]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 01.pairwise
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            n, m = X.shape[0], Y.shape[0]
+            D = X.new_empty((n, m))
+            for i in range(n):
+                for j in range(m):
+                    d = X[i] - Y[j]
+                    D[i, j] = torch.dot(d, d)
+            return D
+    ''', "two loops filling X.new_empty (the inputs' dtype and device), torch.dot"),
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            D = torch.cdist(X.double(), Y.double()) ** 2
+            return D.to(X.dtype)
+    ''', "computed in float64, cast back to the inputs' dtype"),
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            xx = X.pow(2).sum(dim=1).unsqueeze(1)
+            yy = Y.pow(2).sum(dim=1).unsqueeze(0)
+            return (xx + yy - 2.0 * (X @ Y.T)).clamp_min(0.0)
+    ''', "the matrix-product form clamped at 0 (round-off can make it slightly negative)"),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            return ((X[:, None, :] - Y[None, :, :]) ** 2).mean(dim=-1)
+    ''', "the mean over the d coordinates instead of the sum"),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            if X.shape[0] == 1:
+                return ((X - Y) ** 2).sum(dim=1)
+            return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1)
+    ''', "special-cases a single row of X: shape (m,) instead of (1, m)", message=("expected shape (1, 4)",)),
+    Answer("01.pairwise", "fail", '''
+        def pairwise_sq_distances(X, Y):
+            return (X[:, None, :] - Y[None, :, :]).abs().sum(dim=-1)
+    ''', "L1 (Manhattan) distances"),
+    # ------------------------------------------------------------------ 01.autograd
+    Answer("01.autograd", "pass", '''
+        def _q(a, b, x):
+            x1 = a @ x
+            x2 = x + b @ x1
+            return torch.linalg.norm(a @ (x1 + x2))
+
+        def autograd_example(w1, w2, x):
+            g1, g2 = torch.func.grad(_q, argnums=(0, 1))(w1.detach(), w2.detach(), x)
+            return _q(w1.detach(), w2.detach(), x).item(), g1, g2
+    ''', "torch.func.grad on a helper function"),
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            for w in (w1, w2):
+                w.requires_grad_(True)
+                if w.grad is not None:
+                    w.grad.zero_()
+            x1 = torch.mv(w1, x)
+            x2 = x + torch.mv(w2, x1)
+            x3 = torch.mv(w1, x1 + x2)
+            q = x3.pow(2).sum().sqrt()
+            q.backward()
+            return [float(q), w1.grad.clone(), w2.grad.clone()]
+    ''', "stale .grad zeroed in place, torch.mv, a list"),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().requires_grad_()
+            w2 = w2.detach().clone().requires_grad_()
+            x1 = w1 @ x
+            x2 = x + w2 @ x1
+            q = (w1 @ (x1 + x2)).norm()
+            q.backward()
+            return q.item(), w2.grad, w1.grad
+    ''', "the two gradients returned in the wrong order", message=("∂q/∂W1",)),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().requires_grad_()
+            w2 = w2.detach().clone().requires_grad_()
+            x1 = w1 @ x
+            x2 = x + w2 @ x1
+            x3 = w1 @ x1 + x2
+            q = x3.norm()
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "x3 = W1 x1 + x2: the parentheses of W1 (x1 + x2) lost", message=("q:",)),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            w1.requires_grad_()
+            w2.requires_grad_()
+            w1.grad = None
+            x1 = w1 @ x
+            x2 = x + w2 @ x1
+            q = (w1 @ (x1 + x2)).norm()
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "resets W1's stale gradient but not W2's", message=("∂q/∂W2",)),
+    # ------------------------------------------------------------------ 01.dynamic_graph
+    Answer("01.dynamic_graph", "pass", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+            h = torch.tensor(start, dtype=torch.float64)
+            steps = np.int64(0)
+            while h.item() < 10 and steps < 20:
+                h = h / w + 1
+                steps += 1
+            if steps == 0:
+                return steps, 0
+            h.backward()
+            return steps, w.grad
+    ''', "steps as a numpy integer, (0, 0) with an int zero, the gradient as a 0-d tensor"),
+    Answer("01.dynamic_graph", "pass", '''
+        import itertools
+
+        def loop_derivative(start, w):
+            w = torch.tensor([float(w)], requires_grad=True)
+            h = torch.tensor([float(start)])
+            for steps in itertools.count():
+                if steps == 20 or h.item() >= 10:
+                    break
+                h = h / w + 1
+            if steps == 0:
+                return 0, 0.0
+            h.sum().backward()
+            return steps, w.grad
+    ''', "float32 tensors of shape (1,): dh/dw as a one-element tensor, itertools.count"),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 0.0
+            while h < 10 and steps < 20:
+                h, steps = h / w + 1, steps + 1
+            if steps == 0:
+                return 0, 0.0
+            h.backward()
+            return steps, w.grad.item()
+    ''', "counts the steps with a float: the exercise asks for an int", message=("expected the int",)),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 1
+            while h < 10 and steps <= 20:
+                h, steps = h / w + 1, steps + 1
+            if steps == 1:
+                return 0, 0.0
+            h.backward()
+            return steps, w.grad.item()
+    ''', "counts from 1: one step too many reported", message=("steps: expected",)),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, requires_grad=True)
+            h, steps = torch.tensor(start), 0
+            while h < 10 and steps < 20:
+                h, steps = h / w + 1, steps + 1
+            if steps == 0:
+                return 0, None
+            h.backward()
+            return steps, w.grad.item()
+    ''', "(0, None) when the loop does not run: the exercise asks for (0, 0.0)", message=("(0, 0.0)",)),
+    # ------------------------------------------------------------------ 01.train_step
+    Answer("01.train_step", "pass", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            params = list(model.parameters())
+            loss = ((model(X.to(dev)).squeeze(-1) - y.to(dev)) ** 2).mean()
+            grads = torch.autograd.grad(loss, params)
+            with torch.no_grad():
+                for p, g in zip(params, grads):
+                    p.add_(g, alpha=-lr)
+            return loss.item()
+    ''', "torch.autograd.grad (no .grad touched, so stale gradients do not matter), add_ with alpha"),
+    Answer("01.train_step", "pass", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            out = model(X.to(dev))
+            loss = ((out - y.to(dev)[:, None]) ** 2).mean(dim=0)
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+            return loss.detach()
+    ''', "y as a column, the loss a one-element tensor of shape (1,)"),
+    Answer("01.train_step", "pass", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.0)
+            opt.zero_grad(set_to_none=False)
+            loss = torch.nn.functional.mse_loss(model(X.to(dev)).flatten(), y.to(dev))
+            loss.backward()
+            opt.step()
+            return loss.detach().cpu().numpy()
+    ''', "SGD without momentum, the loss as a 0-d numpy array"),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            model.zero_grad(set_to_none=False)
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+            return loss.item()
+    ''', "zeroes the gradients after backward(): nothing moves", message=("did not change",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p += lr * p.grad
+            return loss.item()
+    ''', "gradient ascent: the sign of the update", message=("after the step",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = 0.5 * ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+            return loss.item()
+    ''', "a factor ½ in the loss", message=("without a factor ½",)),
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            model.zero_grad()
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            last = list(model.children())[-1]
+            with torch.no_grad():
+                for p in last.parameters():
+                    p -= lr * p.grad
+            return loss.item()
+    ''', "updates the last layer only", message=("every parameter",)),
+]

@@ -302,3 +302,172 @@ ANSWERS = [
             return 0.5**p, 1 - 2 * 0.5**p, 0.5**p
     ''', "the tuple in the wrong order"),
 ]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 02.derivative
+    Answer("02.derivative", "pass", '''
+        central_difference = lambda f, x, h: (f(x + h) - f(x - h)) / (h + h)
+    ''', "a lambda, 2h written as h + h"),
+    Answer("02.derivative", "pass", '''
+        import math
+
+        def central_difference(f, x, h):
+            x, h = float(x), float(h)
+            ahead, behind = f(x + h), f(x - h)
+            return np.array((ahead - behind) / (2 * h))
+    ''', "Python floats, the result as a 0-d numpy array"),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            return (f(x + h / 2) - f(x - h / 2)) / h
+    ''', "a central difference of step h/2, not the step h it is given"),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+    ''', "the five-point stencil: more accurate, but not the central difference asked for"),
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            return (f(x + h) - f(x - h)) / 2 * h
+    ''', "precedence: divides by 2 and multiplies by h"),
+    # ------------------------------------------------------------------ 02.jacobian
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, step=1e-6):
+            x = np.asarray(x, dtype=float)
+            cols = [(np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * step) for e in step * np.eye(x.size)]
+            return np.stack(cols, axis=-1)
+    ''', "the step argument named `step` (the check passes h by position, as the exercise writes the call)"),
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            J = []
+            for j in range(x.size):
+                saved = x[j]
+                x[j] = saved + h
+                up = np.array(f(x), dtype=float)
+                x[j] = saved - h
+                down = np.array(f(x), dtype=float)
+                x[j] = saved
+                J.append((up - down) / (2 * h))
+            return np.array(J).T.reshape(-1, x.size)
+    ''', "perturbs the caller's x in place and restores each coordinate exactly"),
+    Answer("02.jacobian", "pass", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            n = x.size
+            for j in range(n):
+                x[j] += h
+                up = np.asarray(f(x), dtype=float)
+                x[j] -= 2 * h
+                down = np.asarray(f(x), dtype=float)
+                x[j] += h
+                col = ((up - down) / (2 * h)).reshape(-1, 1)
+                J = col if j == 0 else np.hstack([J, col])
+            return J
+    ''', "perturbs x in place and undoes it by adding h back (x + h − 2h + h: the last bit may differ)"),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            cols = []
+            for j in range(x.size):
+                x[j] += h
+                up = np.asarray(f(x), dtype=float)
+                x[j] -= 2 * h
+                down = np.asarray(f(x), dtype=float)
+                cols.append((up - down) / (2 * h))
+            return np.stack(cols, axis=1)
+    ''', "perturbs the caller's x in place and never restores it", message=("changed its argument x",)),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            cols = [(np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h) for e in h * np.eye(x.size)]
+            return np.squeeze(np.stack(cols, axis=1))
+    ''', "squeezes away the single row of a one-output Jacobian", message=("one row",)),
+    Answer("02.jacobian", "fail", '''
+        def numerical_jacobian(f, x, h=1e-6):
+            x = np.asarray(x, dtype=float)
+            cols = [(np.asarray(f(x + e)) - np.asarray(f(x - e))) / h for e in h * np.eye(x.size)]
+            return np.stack(cols, axis=1)
+    ''', "divides by h instead of 2h"),
+    # ------------------------------------------------------------------ 02.analytic_jacobian
+    Answer("02.analytic_jacobian", "pass", '''
+        import torch
+
+        def jacobian_example(x):
+            x1, x2, x3 = (float(v) for v in x)
+            return torch.tensor([[2 * x1, 2 * x2, 0.0], [0.0, 2 * x2 + x3**2, 2 * x2 * x3]], dtype=torch.float64)
+    ''', "a float64 torch tensor"),
+    Answer("02.analytic_jacobian", "pass", '''
+        def _grad_f1(x1, x2, x3):
+            return [2 * x1, 2 * x2, 0.0]
+
+        def _grad_f2(x1, x2, x3):
+            return [0.0, 2 * x2 + x3 * x3, 2 * x3 * x2]
+
+        def jacobian_example(x):
+            return np.vstack([_grad_f1(*x), _grad_f2(*x)])
+    ''', "one helper per output's gradient, stacked as rows"),
+    Answer("02.analytic_jacobian", "fail", '''
+        import torch
+
+        def jacobian_example(x):
+            f = lambda v: torch.stack([v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]])
+            return torch.autograd.functional.jacobian(f, torch.tensor(np.asarray(x, dtype=float))).numpy()
+    ''', "torch's automatic differentiation: the exercise says derive it", message=("by hand",)),
+    Answer("02.analytic_jacobian", "fail", '''
+        def jacobian_example(x):
+            x1, x2, x3 = x
+            return np.array([[2 * x1, 2 * x2, 0.0], [0.0, 2 * x2 + x3**2, x3**2]])
+    ''', "∂f₂/∂x₃ as x₃² (the factor x₂ and the 2 lost)", message=("2x₃·x₂",)),
+    # ------------------------------------------------------------------ 02.critical_point
+    Answer("02.critical_point", "pass", '''
+        def classify(H):
+            eig, _ = np.linalg.eigh(np.asarray(H, dtype=float))
+            tol = 1e-8 * np.abs(eig).max(initial=1.0)
+            sign = np.where(np.abs(eig) <= tol, 0, np.sign(eig))
+            if sign.max() > 0 and sign.min() < 0:
+                return "saddle"
+            if (sign == 0).any():
+                return "degenerate"
+            return {1: "minimum", -1: "maximum"}[int(sign[0])]
+    ''', "np.linalg.eigh, signs with a tolerance, max(initial=1)"),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1.0, np.max(np.abs(eig)))
+            if np.any(np.abs(eig) <= tol):
+                return "degenerate"
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "saddle"
+            return "minimum" if np.all(eig > 0) else "maximum"
+    ''', "'degenerate' whenever an eigenvalue is 0, even with both signs present (then it is a saddle)",
+        message=("both signs",)),
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1.0, np.max(np.abs(eig)))
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "Saddle"
+            if np.any(np.abs(eig) <= tol):
+                return "Degenerate"
+            return "Minimum" if np.all(eig > 0) else "Maximum"
+    ''', "capitalised words, not the four words of the exercise", message=("expected 'saddle'",)),
+    # ------------------------------------------------------------------ 02.saddle_odds
+    Answer("02.saddle_odds", "pass", '''
+        def critical_point_odds(p):
+            t = np.ldexp(1.0, -p)
+            return np.array([t, t, 1.0 - 2.0 * t])
+    ''', "a numpy array of the three"),
+    Answer("02.saddle_odds", "pass", '''
+        import math
+
+        def critical_point_odds(p):
+            if p > 2000:                    # 2^-p underflows to 0 in float64 anyway
+                return 0.0, 0.0, 1.0
+            t = math.exp(-p * math.log(2))
+            return t, t, 1 - 2 * t
+    ''', "exp(−p ln 2), with the underflow made explicit for huge p"),
+    Answer("02.saddle_odds", "fail", '''
+        def critical_point_odds(p):
+            t = 1 / (2 * p)
+            return t, t, 1 - 2 * t
+    ''', "1/(2p) instead of 2^(−p)"),
+]

@@ -348,12 +348,13 @@ ANSWERS = [
         def newton_step(theta, grad, H):
             return np.asarray(theta) - np.linalg.inv(H) @ np.asarray(grad)
     ''', "the explicit inverse (fine at these sizes)"),
-    Answer("03.newton_step", "pass", '''
+    Answer("03.newton_step", "fail", '''
         def newton_step(theta, grad, H):
             theta = np.asarray(theta, dtype=float)
             theta -= np.linalg.lstsq(H, grad, rcond=None)[0]
             return theta
-    ''', "least squares, in place on θ"),
+    ''', "least squares, in place on the caller's θ (np.asarray does not copy): the exercise says "
+        "don't change the arguments", message=("changed its argument theta",)),
     Answer("03.newton_step", "pass", '''
         def newton_step(theta, grad, H):
             d = np.linalg.solve(np.asarray(H, dtype=np.float32), np.asarray(grad, dtype=np.float32))
