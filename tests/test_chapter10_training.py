@@ -80,3 +80,21 @@ def test_training_loop_summary_counts_its_six_steps():
     summary = " ".join(CHAPTER.split())
     steps = summary.split("the same six steps:")[1].split(";")[0]
     assert len([s for s in steps.split(",") if s.strip()]) == 6
+
+
+def test_the_schedule_table_names_the_torch_namesake_of_every_schedule_class():
+    import inspect
+    import re
+
+    table = [line for line in CHAPTER.splitlines() if line.startswith("| ")]
+    named_in_table = {name for line in table for name in re.findall(r"`(\w+)`\s*\|$", line)}
+    namesakes = set()
+    for name in schedules.__all__:
+        cls = getattr(schedules, name)
+        if inspect.isclass(cls) and cls is not schedules.Schedule:
+            found = re.findall(r"``(\w+(?:LR|Restarts|Plateau))``", cls.__doc__ or "")
+            namesakes |= {found[0]} if found else set()
+            # every torch namesake is a real torch scheduler
+            assert not found or hasattr(torch.optim.lr_scheduler, found[0]), (name, found)
+    namesakes.add("LambdaLR")  # the inverse-time row: torch has no class of its own for it
+    assert len(namesakes) >= 12 and namesakes == named_in_table, (namesakes ^ named_in_table)
