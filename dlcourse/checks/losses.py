@@ -153,6 +153,13 @@ def _ce_mistake(got: Any, expected: Any, case: Case) -> str | None:
     g = as_float_array(got)
     if g is not None and g.shape == (B,):
         return "return one number, the mean over the batch, not the vector of per-sample losses."
+    with np.errstate(under="ignore"):
+        p_y = backprop.softmax(H)[np.arange(B), y]
+    if g is not None and g.size == 1 and np.all(np.isfinite(g)) and np.any(p_y < 1e-300) \
+            and float(g.reshape(())) < float(expected):
+        return ("p_y underflows to 0 here (e^(−1000) is 0 in float64), so the log of a softmax, clipped "
+                "to some ε, gives −log ε instead of the loss: compute lᵢ = cᵢ + log Σ_m exp(h_im − cᵢ) − "
+                "h_{i,yᵢ} from the logits, never from p.")
     if g is not None and g.size == 1:
         value = float(g.reshape(()))
         if B > 1 and np.isclose(value, B * float(expected), rtol=1e-7):

@@ -377,3 +377,208 @@ ANSWERS = [
             return np.asarray(theta) - 0.09 * np.asarray(grad)
     ''', "a gradient-descent step instead"),
 ]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 03.softmax
+    Answer("03.softmax", "pass", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            return np.exp(h - np.logaddexp.reduce(h, axis=-1, keepdims=True))
+    ''', "exp(h − log Σ exp h) with np.logaddexp.reduce"),
+    Answer("03.softmax", "pass", '''
+        def _one(row):
+            e = np.exp(row - np.max(row))
+            return e / np.sum(e)
+
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            return np.apply_along_axis(_one, -1, h)
+    ''', "a helper for one row, np.apply_along_axis"),
+    Answer("03.softmax", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.mean(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+    ''', "shifts by the row mean: exp(1000) still overflows", message=("Subtract each row's maximum",)),
+    Answer("03.softmax", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.max(axis=0))
+            return e / e.sum(axis=-1, keepdims=True)
+    ''', "the maximum of each column (axis 0) instead of each row"),
+    # ------------------------------------------------------------------ 03.cross_entropy
+    Answer("03.cross_entropy", "pass", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            lse = np.logaddexp.reduce(logits, axis=1)
+            return np.mean(lse - logits[np.arange(len(logits)), np.asarray(y)])
+    ''', "np.logaddexp.reduce for the log-sum-exp"),
+    Answer("03.cross_entropy", "pass", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            logits -= logits.max(axis=1, keepdims=True)        # in place: softmax is shift-invariant
+            losses = [np.log(np.exp(row).sum()) - row[label] for row, label in zip(logits, y)]
+            return sum(losses) / len(losses)
+    ''', "shifts the logits in place, a list of per-sample losses averaged"),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            return float(np.mean(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0))))
+    ''', "the log of a clipped softmax: 27.6 instead of 1000 for h = (1000, 0, −1000), y = 1",
+        message=("never from p",)),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            c = logits.max(axis=1)
+            lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+            return float(np.mean(logits[np.arange(len(y)), y] - lse))
+    ''', "the sign: log p_y instead of −log p_y", message=("mind the sign",)),
+    Answer("03.cross_entropy", "fail", '''
+        def cross_entropy(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            c = logits.max(axis=1)
+            lse = c + np.log(np.exp(logits - c[:, None]).sum(axis=1))
+            return float(np.sum(lse - logits[np.arange(len(y)), y]) / logits.shape[1])
+    ''', "divides by the number of classes C instead of the batch size B"),
+    # ------------------------------------------------------------------ 03.cross_entropy_grad
+    Answer("03.cross_entropy_grad", "pass", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B, C = logits.shape
+            p = softmax(logits)
+            return np.where(np.arange(C)[None, :] == np.asarray(y)[:, None], p - 1.0, p) / B
+    ''', "np.where on a label mask"),
+    Answer("03.cross_entropy_grad", "pass", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B = logits.shape[0]
+            grad = softmax(logits).copy()
+            np.subtract.at(grad, (np.arange(B), y), 1.0)
+            grad /= B
+            return grad
+    ''', "np.subtract.at, divided in place"),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B, C = logits.shape
+            g = softmax(logits)
+            g[np.arange(B), y] -= 1.0
+            return g / C
+    ''', "divides by the number of classes C instead of B"),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            B = logits.shape[0]
+            g = softmax(logits)
+            g[np.arange(B), g.argmax(axis=1)] -= 1.0
+            return g / B
+    ''', "subtracts 1 at the predicted class (the argmax) instead of the label"),
+    Answer("03.cross_entropy_grad", "fail", '''
+        def softmax(h):
+            h = np.asarray(h, dtype=float)
+            e = np.exp(h - h.max())
+            return e / e.sum(axis=-1, keepdims=True)
+
+        def cross_entropy_grad(logits, y):
+            logits = np.asarray(logits, dtype=float)
+            g = softmax(logits)
+            g[np.arange(len(y)), y] -= 1.0
+            return g / len(y)
+    ''', "right formula on a softmax shifted by the batch's global maximum: the message names softmax",
+        message=("your softmax",)),
+    # ------------------------------------------------------------------ 03.binary_cross_entropy
+    Answer("03.binary_cross_entropy", "pass", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return -np.average(y * np.log(f) + (1 - y) * np.log1p(-f))
+    ''', "np.average and np.log1p"),
+    Answer("03.binary_cross_entropy", "pass", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(-np.mean(np.log(np.where(y == 1, f, 1 - f))))
+    ''', "the probability of the true class picked with np.where"),
+    Answer("03.binary_cross_entropy", "pass", '''
+        def binary_cross_entropy(f, y, eps=1e-12):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(-(y * np.log(f + eps) + (1 - y) * np.log(1 - f + eps))))
+    ''', "a guard eps = 1e-12 inside the logarithms, an extra argument with a default"),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(-(y * np.log(f) + (1 - y) * np.log(f))))
+    ''', "log f in both terms"),
+    Answer("03.binary_cross_entropy", "fail", '''
+        def binary_cross_entropy(f, y):
+            f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+            return -(y * np.log(f) + (1 - y) * np.log(1 - f))
+    ''', "returns the per-sample losses", message=("not a vector",)),
+    # ------------------------------------------------------------------ 03.regularised_risk
+    Answer("03.regularised_risk", "pass", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=float) for a in (w, Phi, y))
+            r = Phi @ w - y
+            n = len(y)
+            return r @ r / (2 * n) + lam * np.linalg.norm(w) ** 2, (r @ Phi) / n + 2 * lam * w
+    ''', "r·r/2n, ‖w‖² by np.linalg.norm, rᵀΦ for Φᵀr"),
+    Answer("03.regularised_risk", "pass", '''
+        def regularised_risk(w, Phi, y, lam):
+            w = np.array(w, dtype=float)          # copies: the in-place updates below stay local
+            Phi, y = np.asarray(Phi, dtype=float), np.asarray(y, dtype=float)
+            n = len(y)
+            r = Phi @ w
+            r -= y
+            J = 0.5 * np.mean(r**2) + lam * np.sum(w**2)
+            grad = Phi.T @ r
+            grad /= n
+            w *= 2 * lam
+            grad += w
+            return J, grad
+    ''', "in-place updates on its own copies"),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=float) for a in (w, Phi, y))
+            r = Phi @ w - y
+            J = 0.5 * np.mean(r**2) + lam * np.sum(w**2)
+            grad = Phi.T @ r / len(y)
+            w *= 2 * lam                          # the caller's w: np.asarray does not copy
+            grad += w
+            return J, grad
+    ''', "scales the caller's w in place", message=("changed its argument w",)),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=float) for a in (w, Phi, y))
+            r = Phi @ w - y
+            return float(0.5 * np.mean(r**2) + lam / 2 * np.sum(w**2)), Phi.T @ r / len(y) + lam * w
+    ''', "the regulariser λ‖w‖²/2 (with its consistent gradient λw) instead of λ‖w‖²"),
+    Answer("03.regularised_risk", "fail", '''
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (np.asarray(a, dtype=float) for a in (w, Phi, y))
+            r = Phi @ w - y
+            return float(0.5 * np.mean(r**2)), Phi.T @ r / len(y)
+    ''', "ignores λ"),
+    # ------------------------------------------------------------------ 03.newton_step
+    Answer("03.newton_step", "pass", '''
+        def newton_step(theta, grad, H):
+            theta = np.array(theta, dtype=float)       # a copy, so the in-place step is local
+            theta -= np.linalg.lstsq(H, grad, rcond=None)[0]
+            return theta
+    ''', "least squares, in place on its own copy of θ"),
+    Answer("03.newton_step", "pass", '''
+        def newton_step(theta, grad, H):
+            return np.asarray(theta, dtype=float) - np.linalg.pinv(H) @ np.asarray(grad, dtype=float)
+    ''', "the pseudo-inverse"),
+    Answer("03.newton_step", "fail", '''
+        def newton_step(theta, grad, H):
+            theta, H = np.asarray(theta, dtype=float), np.asarray(H, dtype=float)
+            g = np.asarray(grad, dtype=float)
+            g[:] = np.linalg.solve(H, g)                # overwrites the caller's gradient
+            return theta - g
+    ''', "overwrites the caller's gradient with the step", message=("changed its argument grad",)),
+    Answer("03.newton_step", "fail", '''
+        def newton_step(theta, grad, H):
+            theta = np.asarray(theta, dtype=float)
+            return theta - np.linalg.solve(H, theta)
+    ''', "solves H d = θ instead of H d = ∇J"),
+]
