@@ -167,3 +167,25 @@ def test_a_watched_loader_can_be_copied_and_still_iterates():
         _, val, test = data.digits_loaders(seed=0)
         copied = copy.deepcopy(val)
     assert sum(len(y) for _, y in copied) == len(val.dataset) and watch.val and not watch.test
+
+
+def test_early_stopping_best_loss_is_that_of_the_last_improving_epoch():
+    from dlcourse.checks.training import _early_variant
+
+    for seed in (0, 1):
+        v = checks.run("10.early_stopping", lambda l, p, d: _early_variant(l, p, d, running_min=True), seed=seed)
+        assert not v.passed and "the loss of the last improving epoch" in v.message
+
+
+def test_train_epoch_gets_a_data_loader_whose_dataset_counts_the_samples():
+    def per_dataset(model, batches, optimizer, loss_fn):
+        total = 0.0
+        for X, y in batches:
+            loss = loss_fn(model(X), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(y)
+        return total / len(batches.dataset)
+
+    assert checks.run("10.train_epoch", per_dataset, seed=0).passed

@@ -72,6 +72,8 @@ register(Check(
 #   reset by an improvement: the fixed losses improve again after two bad epochs);
 # - stop_epoch = len(val_losses) when patience is never reached (the tie curve with
 #   patience 5); best_epoch is the last improving epoch, not the lowest loss (min_delta 0.02);
+# - the best loss so far is the loss of the last improving epoch, not the lowest loss seen: a
+#   loss lower by less than min_delta does not become the best (the fixed curve with min_delta 0.045);
 # - epochs count from 1 (every case).
 # The random min_delta values are off the 1e-4 grid of the 4-decimal losses, so that no loss
 # lies within rounding of "best − min_delta" (where two correct formulas could differ).
@@ -82,12 +84,13 @@ def _early_stopping_reference(val_losses: list[float], patience: int, min_delta:
 
 def _early_variant(val_losses: list[float], patience: int, min_delta: float, *, ties: bool = False,
                    previous: bool = False, no_reset: bool = False, late: int = 0,
-                   lowest: bool = False, start: int = 1) -> tuple[int, int]:
+                   lowest: bool = False, start: int = 1, running_min: bool = False) -> tuple[int, int]:
     """The rule, or with one typical slip: ties improve, the previous epoch compared, …"""
-    best, best_epoch, bad, prev = np.inf, 0, 0, np.inf
+    best, best_epoch, bad, prev, low = np.inf, 0, 0, np.inf, np.inf
     stop = len(val_losses) + start - 1
     for epoch, loss in enumerate(val_losses, start=start):
-        ref = prev if previous else best
+        ref = prev if previous else low if running_min else best
+        low = min(low, loss)
         if loss < ref - min_delta or (ties and loss <= ref - min_delta):
             best, best_epoch = loss, epoch
             if not no_reset:
@@ -107,6 +110,9 @@ def _early_variant(val_losses: list[float], patience: int, min_delta: float, *, 
 _EARLY_SLIPS: tuple[tuple[dict[str, Any], str], ...] = (
     ({"ties": True}, "a loss equal to the best so far is no improvement: it must be *below* best − min_delta "
                      "(use <, not <=)."),
+    ({"running_min": True}, "the best loss so far is the loss of the last improving epoch: a loss that is lower "
+                            "but not by more than min_delta is no improvement and does not become the new best "
+                            "(as in Keras and PyTorch Lightning)."),
     ({"previous": True}, "compare each loss with the best loss so far, not with the previous epoch's."),
     ({"no_reset": True}, "count the epochs *in a row* without improvement: reset the counter to 0 when an "
                          "epoch improves."),
@@ -129,10 +135,13 @@ def _loss_curve(rng: np.random.Generator, n: int, decimals: int = 4) -> list[flo
 def _early_cases(rng: np.random.Generator) -> list[Case]:
     fixed = [1.0, 0.8, 0.7, 0.69, 0.695, 0.7, 0.72, 0.65, 0.66, 0.67, 0.7]
     ties = [0.9, 0.7, 0.7, 0.6, 0.6, 0.6, 0.55, 0.55, 0.6, 0.55]
+    within = [1.0, 0.97, 0.93, 0.92, 0.9, 0.9, 0.89]
     cases = [Case((fixed, 3, 0.0), f"losses {fixed}, patience 3, min_delta 0"),
              Case((fixed, 2, 0.02), f"losses {fixed}, patience 2, min_delta 0.02"),
              Case((ties, 2, 0.0), f"losses with ties {ties}, patience 2, min_delta 0"),
-             Case((ties, 5, 0.0), f"losses with ties {ties}, patience 5, min_delta 0 (never stops early)")]
+             Case((ties, 5, 0.0), f"losses with ties {ties}, patience 5, min_delta 0 (never stops early)"),
+             Case((within, 3, 0.045), f"losses {within}, patience 3, min_delta 0.045 (epoch 2 is lower than epoch 1 "
+                                     "but by less than min_delta: no improvement, and the best loss stays 1.0)")]
     for k in range(3):
         losses, patience = _loss_curve(rng, int(rng.integers(20, 40))), int(rng.integers(2, 6))
         delta = float(rng.choice([0.0, 0.00125, 0.01025])) if k else 0.00125
@@ -273,6 +282,8 @@ register(Check(
 
 # --------------------------------------------------------------- 10.train_epoch
 # Requirements stated by the exercise, and the case that fails an answer breaking each:
+# - the batches come as a DataLoader (as in train_digits): iterate it for (X, y); its
+#   len(batches.dataset) is the number of samples;
 # - for each batch: forward, loss, clear the gradients, backward, step (every case compares
 #   the weights after the epoch: a missing zero_grad or step changes them);
 # - the mean loss over all *samples*, each batch's loss weighted by its number of samples
@@ -285,9 +296,10 @@ LOSS_RTOL = FLOAT32_RTOL
 
 
 def _epoch_setup(seed: int, sizes: tuple[int, ...]) -> tuple[Any, list[tuple[Any, Any]], Any, Any]:
-    """A fresh model, batches of these sizes, optimizer and loss, the same for every call."""
+    """A fresh model, a DataLoader of batches of these sizes, optimizer and loss, the same for every call."""
     torch = require_torch()
     from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
 
     from ..data import digits
 
@@ -297,7 +309,10 @@ def _epoch_setup(seed: int, sizes: tuple[int, ...]) -> tuple[Any, list[tuple[Any
     Xt = torch.as_tensor(X[idx], dtype=torch.float64)
     yt = torch.as_tensor(y[idx])
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    batches = [(Xt[a:b], yt[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    # a DataLoader, like the ones train_digits passes: iterating it gives the (X, y) batches of
+    # these sizes in order, and len(batches.dataset) is the number of samples, as in PyTorch's tutorials
+    batches = DataLoader(TensorDataset(Xt, yt),
+                         batch_sampler=[list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:])])
     gen = torch.Generator().manual_seed(seed)
     model = nn.Sequential(nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 10)).double()
     with torch.no_grad():
@@ -388,7 +403,8 @@ def _epoch_hints(got: Any, expected: Any, case: Case) -> str | None:
         return None
     initial = _run_epoch(lambda *a: 0.0, case)
     if np.allclose(g[1:], initial[1:]):
-        return "the weights did not change: call optimizer.step() after loss.backward()."
+        return ("the weights did not change: call optimizer.step() after loss.backward(), and clear the "
+                "gradients (optimizer.zero_grad()) before loss.backward(), not between it and the step.")
     if np.allclose(g[1:], _run_epoch(_epoch_without_zero_grad, case)[1:]):
         return "gradients accumulate: call optimizer.zero_grad() before every loss.backward()."
     if np.allclose(g[1:], expected[1:]) and not np.isclose(g[0], expected[0], rtol=LOSS_RTOL):

@@ -535,4 +535,284 @@ ANSWERS = [
                 rates.append(lr)
             return rates
     ''', "compares with the previous epoch's loss, not the best", message=("best loss so far",)),
+
+    # ------------------------------------------------------------------ further styles and slips
+    Answer("10.step_decay", "pass", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            return lr0 * np.power(gamma, np.floor_divide(np.arange(epochs), step_size))
+    ''', "np.power and np.floor_divide"),
+    Answer("10.step_decay", "pass", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            drops = torch.div(torch.arange(epochs), step_size, rounding_mode="floor")
+            return lr0 * gamma ** drops
+    ''', "torch: floor division of an int tensor, float32 rates"),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            t = np.arange(epochs)
+            return lr0 * gamma ** np.ceil(t / step_size)
+    ''', "⌈t/s⌉ instead of ⌊t/s⌋: the first drop at epoch 1"),
+    Answer("10.step_decay", "fail", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            return np.array([lr0 * gamma ** round(t / step_size) for t in range(epochs)])
+    ''', "rounds t/s to the nearest integer: drops half a period early"),
+    Answer("10.early_stopping", "pass", '''
+        import itertools
+
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best_loss, best_epoch, since = None, None, 0
+            for epoch, loss in zip(itertools.count(1), val_losses):
+                if best_loss is None or best_loss - loss > min_delta:
+                    best_loss, best_epoch, since = loss, epoch, 0
+                    continue
+                since += 1
+                if since >= patience:
+                    return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "zip with itertools.count(1), None for no best yet, continue"),
+    Answer("10.early_stopping", "pass", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            losses = np.asarray(val_losses, dtype=float)
+            i, best_i, waited = 0, -1, 0
+            while i < len(losses):
+                if best_i < 0 or losses[i] < losses[best_i] - min_delta:
+                    best_i, waited = i, 0
+                else:
+                    waited += 1
+                    if waited == patience:
+                        break
+                i += 1
+            return int(best_i + 1), int(min(i + 1, len(losses)))
+    ''', "a while loop over a numpy array, 0-based indices converted at the end"),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            lowest, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                improved = loss < lowest - min_delta
+                lowest = min(lowest, loss)
+                if improved:
+                    best_epoch, bad = epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "compares with the lowest loss seen, which a loss lower by less than min_delta also lowers",
+        message=("last improving epoch",)),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < best - min_delta:
+                    best, best_epoch, bad = loss, epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience - 1:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "stops one epoch early", message=("not one earlier",)),
+    Answer("10.early_stopping", "fail", '''
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best, best_epoch, bad = float("inf"), 0, 0
+            for epoch, loss in enumerate(val_losses, start=1):
+                if loss < best * (1 - min_delta):
+                    best, best_epoch, bad = loss, epoch, 0
+                else:
+                    bad += 1
+                    if bad == patience:
+                        return best_epoch, epoch
+            return best_epoch, len(val_losses)
+    ''', "min_delta as a relative threshold"),
+    Answer("10.plateau", "pass", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            rates, lr, best, waited = [], float(lr0), None, 0
+            i = 0
+            while i < len(val_losses):
+                loss = val_losses[i]
+                if best is None or loss < best:
+                    best, waited = loss, 0
+                else:
+                    waited += 1
+                    if waited == patience + 1:
+                        lr *= factor
+                        waited = 0
+                rates.append(lr)
+                i += 1
+            return rates
+    ''', "a while loop, None for no best yet, a list of floats"),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, best, bad, rates = lr0, float("inf"), 0, [lr0]
+            for loss in val_losses:
+                if loss < best:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                if bad > patience:
+                    lr, bad = lr * factor, 0
+                rates.append(lr)
+            return rates
+    ''', "the starting rate prepended: one rate too many", message=("one learning rate per epoch",)),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, best, bad, rates, cut = lr0, float("inf"), 0, [], False
+            for loss in val_losses:
+                if loss < best:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                if bad > patience and not cut:
+                    lr, bad, cut = lr * factor, 0, True
+                rates.append(lr)
+            return rates
+    ''', "reduces the rate only once"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total = 0.0
+            for X, y in batches:
+                pred = model(X)
+                loss = loss_fn(pred, y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * X.size(0)
+            return total / len(batches.dataset)
+    ''', "divides by len(batches.dataset), as PyTorch's tutorial does with a DataLoader"),
+    Answer("10.train_epoch", "pass", '''
+        from tqdm.auto import tqdm
+
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            weighted, seen = [], 0
+            for step, (X, y) in enumerate(tqdm(batches, leave=False, disable=None)):
+                optimizer.zero_grad()
+                loss = loss_fn(model(X), y)
+                loss.backward()
+                optimizer.step()
+                weighted.append(loss.detach() * y.numel())
+                seen += y.numel()
+            return (torch.stack(weighted).sum() / seen).item()
+    ''', "tqdm and enumerate, the weighted losses stacked as tensors"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for X, y in batches:
+                def closure():
+                    optimizer.zero_grad()
+                    loss = loss_fn(model(X), y)
+                    loss.backward()
+                    return loss
+                loss = optimizer.step(closure)
+                total += float(loss) * len(y)
+                count += len(y)
+            return total / count
+    ''', "optimizer.step(closure), which returns the loss it computed"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            summed = nn.CrossEntropyLoss(reduction="sum")
+            total, count = 0.0, 0
+            for X, y in batches:
+                batch_sum = summed(model(X), y)
+                optimizer.zero_grad()
+                (batch_sum / len(y)).backward()
+                optimizer.step()
+                total += batch_sum.item()
+                count += len(y)
+            return total / count
+    ''', "a summed cross-entropy divided by the batch size: the same mean loss and gradients"),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, first = 0.0, None
+            for X, y in batches:
+                first = first or len(y)
+                loss = loss_fn(model(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(y)
+            return total / (len(batches) * first)
+    ''', "divides by the number of batches times the first batch's size: the last one is smaller",
+        message=("mean loss",)),
+    Answer("10.train_epoch", "fail", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for X, y in batches:
+                loss = loss_fn(model(X), y)
+                loss.backward()
+                optimizer.zero_grad()
+                optimizer.step()
+                total += loss.item() * len(y)
+                count += len(y)
+            return total / count
+    ''', "clears the gradients between backward and step: the step sees none", message=("zero_grad",)),
+    Answer("10.accuracy", "pass", '''
+        import copy
+
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, _ = data.digits_loaders(batch_size=32, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+            loss_fn = nn.CrossEntropyLoss()
+
+            def val_accuracy():
+                model.eval()
+                with torch.no_grad():
+                    right = sum((model(X).argmax(1) == y).sum().item() for X, y in val)
+                return right / len(val.dataset)
+
+            best_acc, best_state, epoch, waited = -1.0, None, 0, 0
+            while epoch < 60 and waited < 6:
+                train_one_epoch(model, train, optimizer, loss_fn)
+                acc = val_accuracy()
+                print(f"epoch {epoch}: validation accuracy {acc:.3f}")
+                if acc > best_acc:
+                    best_acc, best_state, waited = acc, copy.deepcopy(model.state_dict()), 0
+                else:
+                    waited += 1
+                epoch += 1
+            model.load_state_dict(best_state)
+            return model
+    ''', "early stopping on the validation accuracy, a while loop, progress printed"),
+    Answer("10.accuracy", "fail", '''
+        import copy
+
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, test = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+            loss_fn = nn.CrossEntropyLoss()
+            best, best_model, waited = float("inf"), None, 0
+            for epoch in range(30):
+                train_one_epoch(model, train, optimizer, loss_fn)
+                model.eval()
+                with torch.no_grad():
+                    val_loss = sum(loss_fn(model(X), y).item() * len(y) for X, y in val) / len(val.dataset)
+                if val_loss < best:
+                    best, best_model, waited = val_loss, copy.deepcopy(model), 0
+                else:
+                    waited += 1
+                    if waited == 4:
+                        break
+            with torch.no_grad():
+                acc = np.mean([(best_model(X).argmax(1) == y).float().mean().item() for X, y in test])
+            print(f"test accuracy {acc:.3f}")
+            return best_model
+    ''', "a right training loop that reads the test loader at the end to print its accuracy",
+        message=("used the test split",)),
+    Answer("10.accuracy", "flagged", '''
+        import dlcourse.training as loop
+
+        def train_digits(seed):
+            dlcourse.seed_everything(seed)
+            train, val, _ = data.digits_loaders(batch_size=64, seed=seed)
+            model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            loop.fit(model, train, val, torch.optim.Adam(model.parameters(), lr=0.005), epochs=30)
+            return model
+    ''', "dlcourse.training.fit through a module alias"),
 ]
