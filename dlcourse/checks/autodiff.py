@@ -58,6 +58,14 @@ CHAPTER_POINT = (2.0, 5.0)
 _no_autograd = run_forbidding(AUTOGRAD, copies=False)
 
 
+def _type_name(value: Any) -> str:
+    """The type name of an answer, the same in the student's kernel and in the grader (which
+    keeps an answer it cannot encode as an ``Opaque`` holding its type name)."""
+    if type(value).__name__ == "Opaque" and isinstance(getattr(value, "type_name", None), str):
+        return value.type_name
+    return type(value).__name__
+
+
 # ----------------------------------------------------------------- helpers
 def _pair(value: Any) -> tuple[float, float] | None:
     """``value`` as two floats, or None when it is not a pair of finite numbers."""
@@ -474,7 +482,7 @@ def compare_sweep(got: Any, expected: dict[str, list[float]]) -> Failure | None:
     wanted = ", ".join(repr(k) for k in SWEEP_ORDER)
     if not isinstance(got, dict):
         return Failure(f"expected a dict {{name: [the values of its adjoint]}} with keys {wanted}, got "
-                       f"{type(got).__name__} {got!r:.80}",
+                       f"{_type_name(got)} {got!r:.80}",
                        "return the whole adjoint trace (the stub's `return bar`), not only (x̄1, x̄2): "
                        "the exercise is the sweep, line by line.")
     for name in SWEEP_ORDER:
@@ -805,7 +813,7 @@ def compare_topological(got: Any, expected: tuple[list[str], dict[str, list[str]
 def _order_problem(got: Any, parents: dict[str, list[str]]) -> Failure | None:
     n = len(parents)
     if not isinstance(got, (list, tuple)):
-        return Failure(f"expected a list of the {n} node names, got {type(got).__name__} {got!r:.80}")
+        return Failure(f"expected a list of the {n} node names, got {_type_name(got)} {got!r:.80}")
     unknown = [x for x in got if not isinstance(x, str) or x not in parents]
     if unknown:
         return Failure(f"{unknown[0]!r} is not a node of the graph (the nodes are the keys of parents)")

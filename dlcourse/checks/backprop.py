@@ -39,6 +39,14 @@ __all__ = [
 GRADIENT_ORDER = ("W3", "b3", "W2", "b2", "W1", "b1", "x")
 
 
+def _type_name(value: Any) -> str:
+    """The type name of an answer, the same in the student's kernel and in the grader (which
+    keeps an answer it cannot encode as an ``Opaque`` holding its type name)."""
+    if type(value).__name__ == "Opaque" and isinstance(getattr(value, "type_name", None), str):
+        return value.type_name
+    return type(value).__name__
+
+
 # ----------------------------------------------------------------- comparing many arrays
 def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) -> Comparator:
     """A comparator for a dict of arrays: the keys in ``keys``, compared in that order.
@@ -51,7 +59,7 @@ def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) ->
 
     def compare(got: Any, expected: Any) -> Failure | None:
         if not isinstance(got, dict):
-            return Failure(f"expected a dict with keys {wanted}, got {type(got).__name__} {got!r:.80}")
+            return Failure(f"expected a dict with keys {wanted}, got {_type_name(got)} {got!r:.80}")
         present = list(takewhile(got.__contains__, keys))  # the keys before the first missing one
         failure = compare_named(present, [got[k] for k in present], [expected[k] for k in present],
                                 rtol, atol, precision="dtype")
@@ -74,7 +82,7 @@ def compare_list(name: Callable[[int], str] = lambda i: f"item {i}", *, backward
         n = len(expected)
         labels = [name(i + 1) for i in range(n)]
         if not isinstance(got, (list, tuple)):
-            return Failure(f"expected a list of {n} arrays, got {type(got).__name__} {got!r:.80}")
+            return Failure(f"expected a list of {n} arrays, got {_type_name(got)} {got!r:.80}")
         if len(got) != n:
             return Failure(f"expected a list of {n} arrays ({', '.join(labels[:n])}), got {len(got)}")
         step = -1 if backwards else 1

@@ -50,6 +50,14 @@ def _one(value: Any) -> Any:
     return value.reshape(()) if hasattr(value, "reshape") else value
 
 
+def _type_name(value: Any) -> str:
+    """The type name of an answer, the same in the student's kernel and in the grader (which
+    keeps an answer it cannot encode as an ``Opaque`` holding its type name)."""
+    if type(value).__name__ == "Opaque" and isinstance(getattr(value, "type_name", None), str):
+        return value.type_name
+    return type(value).__name__
+
+
 def _np(value: Any) -> np.ndarray:
     return value.detach().to("cpu").numpy() if hasattr(value, "detach") else np.asarray(value)
 
@@ -215,8 +223,8 @@ def _compare_autograd(got: Any, expected: Any) -> Failure | None:
 
 def _kind(value: Any) -> str:
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} values"
-    return f"a {type(value).__name__}"
+        return f"a {_type_name(value)} of {len(value)} values"
+    return f"a {_type_name(value)}"
 
 
 def _autograd_mistake(got: Any, expected: Any, case: Case) -> str | None:

@@ -31,6 +31,14 @@ CHAPTER_LOGITS = np.array([1.0, 2.0, 3.0])
 CHAPTER_LABEL = 0
 
 
+def _type_name(value: Any) -> str:
+    """The type name of an answer, the same in the student's kernel and in the grader (which
+    keeps an answer it cannot encode as an ``Opaque`` holding its type name)."""
+    if type(value).__name__ == "Opaque" and isinstance(getattr(value, "type_name", None), str):
+        return value.type_name
+    return type(value).__name__
+
+
 def _huge_logits(case: Case) -> bool:
     return bool(np.max(np.abs(np.asarray(case.args[0], dtype=np.float64))) > 700)
 
@@ -395,7 +403,7 @@ def _risk_cases(rng: np.random.Generator) -> list[Case]:
 
 def _compare_risk(got: Any, expected: Any) -> Failure | None:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return Failure(f"expected the pair (J, ∇J), got {type(got).__name__}")
+        return Failure(f"expected the pair (J, ∇J), got {_type_name(got)}")
     compare = compare_arrays(rtol=1e-9, atol=1e-12, precision="float64")
     failure = compare(got[0], expected[0])
     if failure is not None:

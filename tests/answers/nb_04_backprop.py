@@ -310,3 +310,176 @@ ANSWERS += [
             return sum(6 * batch * a * b for a, b in zip(sizes[:-2], sizes[1:-1]))
     ''', "drops the last layer"),
 ]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 04.layer_jacobian
+    Answer("04.layer_jacobian", "pass", '''
+        import torch
+
+        def layer_jacobian(x, W, b):
+            xt, Wt, bt = (torch.from_numpy(np.asarray(a, dtype=np.float64)) for a in (x, W, b))
+            h = torch.sigmoid(xt @ Wt + bt)
+            return (h * (1 - h)).unsqueeze(1) * Wt.T
+    ''', "torch float64 tensors from numpy, by hand"),
+    Answer("04.layer_jacobian", "pass", '''
+        def layer_jacobian(x, W, b):
+            z = np.asarray(x) @ W + b
+            h = 0.5 * (1 + np.tanh(z / 2))          # σ(z) written with tanh
+            return W.T * (h - h * h)[:, None]
+    ''', "σ through tanh, σ′ = h − h², scaling the rows of Wᵀ"),
+    Answer("04.layer_jacobian", "fail", '''
+        def layer_jacobian(x, W, b):
+            hbar = x @ W + b
+            return np.diag(hbar * (1 - hbar)) @ W.T
+    ''', "σ′ from the pre-activation h̄ instead of h = σ(h̄)", message=("not the pre-activation",)),
+    Answer("04.layer_jacobian", "fail", '''
+        def layer_jacobian(x, W, b):
+            h = sigmoid(x @ W + b)
+            return np.diag(h * (1 - h)) @ W.T @ np.diag(x)
+    ''', "an extra factor diag(x) (∂h̄/∂x is Wᵀ alone)"),
+    # ------------------------------------------------------------------ 04.backprop
+    Answer("04.backprop", "pass", '''
+        import torch
+
+        def backprop(params, X, y):
+            P = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in params.items()}
+            Xt = torch.as_tensor(X, dtype=torch.float64)
+            B = Xt.shape[0]
+            h1 = torch.sigmoid(Xt @ P["W1"] + P["b1"])
+            h2 = torch.sigmoid(h1 @ P["W2"] + P["b2"])
+            g3 = torch.softmax(h2 @ P["W3"] + P["b3"], dim=1)
+            g3[torch.arange(B), torch.as_tensor(y)] -= 1
+            g3 = g3 / B
+            gb2 = (g3 @ P["W3"].T) * h2 * (1 - h2)
+            gb1 = (gb2 @ P["W2"].T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": Xt.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ P["W1"].T}
+    ''', "torch float64 tensors, every gradient by hand (no autograd)"),
+    Answer("04.backprop", "pass", '''
+        def backprop(params, X, y):
+            K = 3
+            hs = [np.asarray(X, dtype=float)]
+            for k in range(1, K + 1):
+                z = hs[-1] @ params[f"W{k}"] + params[f"b{k}"]
+                hs.append(sigmoid(z) if k < K else z)
+            B = len(y)
+            g = softmax(hs[-1]) - np.eye(hs[-1].shape[1])[np.asarray(y)]
+            g = g / B
+            grads = {}
+            for k in range(K, 0, -1):
+                grads["W" + str(k)] = np.einsum("bi,bj->ij", hs[k - 1], g)
+                grads["b" + str(k)] = np.add.reduce(g, axis=0)
+                g = g @ params[f"W{k}"].T
+                if k > 1:
+                    g *= hs[k - 1] * (1 - hs[k - 1])
+            grads["x"] = g
+            return grads
+    ''', "a general loop over K layers, one-hot labels from np.eye, np.add.reduce"),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = (P - Y) / B
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": (gb1 @ W1.T) * X * (1 - X)}
+    ''', "∂l/∂x multiplied by a σ′ of the input", message=("the input has no activation",)),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):''' + _FORWARD + '''
+            g3 = (P - Y) / B
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1                 # σ(h̄¹) in place of σ′(h̄¹)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ W1.T}
+    ''', "σ instead of σ′ in layer 1", message=("W1:", "not h¹ itself")),
+    Answer("04.backprop", "fail", '''
+        def backprop(params, X, y):
+            W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+            B = X.shape[0]
+            h1 = sigmoid(X @ W1 + b1)
+            h2 = sigmoid(h1 @ W2 + b2)
+            h3 = h2 @ W3 + b3
+            e = np.exp(h3 - h3.max())
+            g3 = e / e.sum(axis=0)                 # normalised over the batch, not the classes
+            g3[np.arange(B), y] -= 1
+            g3 /= B
+            gb2 = (g3 @ W3.T) * h2 * (1 - h2)
+            gb1 = (gb2 @ W2.T) * h1 * (1 - h1)
+            return {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                    "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ W1.T}
+    ''', "a softmax normalised over the batch axis", message=("W3:",)),
+    # ------------------------------------------------------------------ 04.deltas
+    Answer("04.deltas", "pass", '''
+        def _back(weights, acts, k, d_next):
+            """δ¹ … δᵏ, given δᵏ⁺¹ (recursively, one call per layer)."""
+            if k == 0:
+                return []
+            d = (d_next @ weights[k].T) * acts[k] * (1 - acts[k])
+            return _back(weights, acts, k - 1, d) + [d]
+
+        def deltas(weights, biases, x, y):
+            acts = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                acts.append(sigmoid(acts[-1] @ W + b))
+            K = len(weights)
+            dK = (acts[K] - y) * acts[K] * (1 - acts[K])
+            return _back(weights, acts, K - 1, dK) + [dK]
+    ''', "recursion over the layers, the sum over j as δ Wᵀ"),
+    Answer("04.deltas", "pass", '''
+        import torch
+
+        def deltas(weights, biases, x, y):
+            Ws = [torch.as_tensor(W, dtype=torch.float64) for W in weights]
+            bs = [torch.as_tensor(b, dtype=torch.float64) for b in biases]
+            a = [torch.as_tensor(x, dtype=torch.float64)]
+            for W, b in zip(Ws, bs):
+                a.append(torch.sigmoid(a[-1] @ W + b))
+            out = [None] * len(Ws)
+            out[-1] = -(torch.as_tensor(y, dtype=torch.float64) - a[-1]) * a[-1] * (1 - a[-1])
+            for k in range(len(Ws) - 2, -1, -1):
+                out[k] = torch.mv(Ws[k + 1], out[k + 1]) * a[k + 1] * (1 - a[k + 1])
+            return out
+    ''', "torch float64 tensors by hand, torch.mv"),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            z = [None]
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                z.append(a[-1] @ W + b)
+                a.append(sigmoid(z[-1]))
+            K = len(weights)
+            out = [-(y - a[K]) * z[K] * (1 - z[K])]            # σ′ from z instead of a
+            for k in range(K - 1, 0, -1):
+                out.insert(0, (weights[k] @ out[0]) * z[k] * (1 - z[k]))
+            return out
+    ''', "z(1 − z) in place of σ′(z) = a(1 − a)"),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            d = [-0.5 * (y - a[-1]) * a[-1] * (1 - a[-1])]      # the ½ of L kept
+            for k in range(len(weights) - 1, 0, -1):
+                d.insert(0, (weights[k] @ d[0]) * a[k] * (1 - a[k]))
+            return d
+    ''', "keeps the ½ of L in δᴷ (its derivative cancels it)"),
+    # ------------------------------------------------------------------ 04.training_flop
+    Answer("04.training_flop", "pass", '''
+        def training_flop(sizes, batch):
+            sizes = np.asarray(sizes, dtype=np.int64)
+            return int(np.sum(6 * batch * sizes[:-1] * sizes[1:]))
+    ''', "numpy int64 arithmetic, returned as an int"),
+    Answer("04.training_flop", "pass", '''
+        def training_flop(sizes, batch):
+            if len(sizes) < 2:
+                return 0
+            return 6 * batch * sizes[0] * sizes[1] + training_flop(sizes[1:], batch)
+    ''', "recursion over the layers"),
+    Answer("04.training_flop", "fail", '''
+        def training_flop(sizes, batch):
+            return sum(4 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    ''', "two products (4 flop per multiply–add) instead of three"),
+    Answer("04.training_flop", "fail", '''
+        def training_flop(sizes, batch):
+            return sum(6 * batch * a * b + batch * b for a, b in zip(sizes[:-1], sizes[1:]))
+    ''', "adds the bias additions: the exercise counts the matrix products only"),
+]

@@ -453,3 +453,199 @@ ANSWERS += [
             return l, d
     ''', "seed ẋ = 0"),
 ]
+
+ANSWERS += [
+    # ------------------------------------------------------------------ 05.dual_mul
+    Answer("05.dual_mul", "pass", '''
+        class Dual:
+            """The student's own dual number a + ȧε (not the library's)."""
+
+            def __init__(self, value, tangent):
+                self.value, self.tangent = value, tangent
+
+            def __mul__(self, other):
+                return Dual(self.value * other.value,
+                            self.tangent * other.value + self.value * other.tangent)
+
+        def dual_mul(a, a_dot, b, b_dot):
+            d = Dual(a, a_dot) * Dual(b, b_dot)
+            return d.value, d.tangent
+    ''', "a small dual-number class of the student's own, named Dual"),
+    Answer("05.dual_mul", "pass", '''
+        import torch
+
+        def dual_mul(a, a_dot, b, b_dot):
+            a, a_dot, b, b_dot = (torch.tensor(v, dtype=torch.float64) for v in (a, a_dot, b, b_dot))
+            return a * b, a_dot * b + a * b_dot
+    ''', "float64 torch 0-d tensors, the rule by hand"),
+    Answer("05.dual_mul", "fail", '''
+        def dual_mul(a, a_dot, b, b_dot):
+            return a * b, a_dot * b + a * b_dot + a_dot * b_dot
+    ''', "keeps the ε² term in the tangent", message=("the tangent:",)),
+    # ------------------------------------------------------------------ 05.dual_sin
+    Answer("05.dual_sin", "pass", '''
+        def dual_sin(a, a_dot=1.0):
+            value = math.sin(a)
+            return value, math.cos(a) * a_dot
+    ''', "a default seed ȧ = 1"),
+    Answer("05.dual_sin", "fail", '''
+        def dual_sin(a, a_dot):
+            return math.sin(math.radians(a)), math.cos(math.radians(a)) * a_dot
+    ''', "treats a as degrees", message=("the value",)),
+    # ------------------------------------------------------------------ 05.dual_log
+    Answer("05.dual_log", "pass", '''
+        def dual_log(a, a_dot):
+            return math.log1p(a - 1), a_dot * a ** -1
+    ''', "log1p(a − 1), a⁻¹"),
+    Answer("05.dual_log", "fail", '''
+        def dual_log(a, a_dot):
+            return math.log(a), a_dot / a**2
+    ''', "ȧ/a² for the tangent"),
+    # ------------------------------------------------------------------ 05.logistic_derivative
+    Answer("05.logistic_derivative", "pass", '''
+        def logistic_derivative(x, n):
+            if n == 1:
+                return x, 1.0
+            l, d = logistic_derivative(x, n - 1)
+            return dual_mul(4 * l, 4 * d, 1 - l, -d)
+    ''', "recursion on n with the student's dual_mul"),
+    Answer("05.logistic_derivative", "fail", '''
+        def logistic_derivative(x, n):
+            l, d = x, 1.0
+            for _ in range(n - 1):
+                l = 4 * l * (1 - l)
+                d = 4 * d * (1 - 2 * l)             # uses the new l
+            return l, d
+    ''', "updates l before using it in the tangent", message=("dlₙ/dx",)),
+    Answer("05.logistic_derivative", "fail", '''
+        def dual_mul(a, a_dot, b, b_dot):
+            return a * b, a_dot * b
+        def logistic_derivative(x, n):
+            l, l_dot = x, 1.0
+            for _ in range(n - 1):
+                l, l_dot = dual_mul(4 * l, 4 * l_dot, 1 - l, -l_dot)
+            return l, l_dot
+    ''', "right loop on a wrong dual_mul: the message points at dual_mul", message=("dual_mul",)),
+    # ------------------------------------------------------------------ 05.adjoints
+    Answer("05.adjoints", "pass", _SWEEP_HEAD + '''
+            add("v5", 1.0)
+            add("v3", -bar["v5"][-1])                    # v3's branch first
+            add("v0", bar["v3"][-1] * math.cos(v0))
+            add("v4", bar["v5"][-1])
+            add("v1", bar["v4"][-1])
+            add("v-1", bar["v1"][-1] / v_1)
+            add("v2", bar["v4"][-1])
+            add("v-1", bar["v2"][-1] * v0)
+            add("v0", bar["v2"][-1] * v_1)
+            return bar
+    ''', "another reverse topological order: v₃'s branch first, v̄₋₁'s contributions the other way round"),
+    Answer("05.adjoints", "fail", _SWEEP_HEAD + '''
+            add("v5", 1.0)
+            add("v4", bar["v5"][-1])
+            add("v3", -bar["v5"][-1])
+            add("v1", bar["v4"][-1])
+            add("v2", bar["v4"][-1])
+            add("v0", bar["v3"][-1] * math.sin(v0))     # sin for its derivative
+            add("v-1", bar["v2"][-1] * v0)
+            add("v0", bar["v2"][-1] * v_1)
+            add("v-1", bar["v1"][-1] / v_1)
+            return bar
+    ''', "sin where cos belongs", message=("is cos v₀",)),
+    # ------------------------------------------------------------------ 05.backward_mul
+    Answer("05.backward_mul", "pass", '''
+        import numpy as np
+
+        def backward_mul(a, b, grad_out):
+            return np.array([b, a]) * grad_out
+    ''', "a numpy array of the two"),
+    Answer("05.backward_mul", "fail", '''
+        def backward_mul(a, b, grad_out):
+            return grad_out * b, grad_out * b
+    ''', "b for both inputs"),
+    # ------------------------------------------------------------------ 05.backward_sin
+    Answer("05.backward_sin", "pass", '''
+        import torch
+
+        def backward_sin(a, grad_out):
+            return torch.cos(torch.tensor(float(a), dtype=torch.float64)) * grad_out
+    ''', "a float64 torch 0-d tensor, no autograd"),
+    Answer("05.backward_sin", "fail", '''
+        def backward_sin(a, grad_out):
+            return grad_out * math.cos(a) * a
+    ''', "an extra factor a"),
+    # ------------------------------------------------------------------ 05.backward_exp
+    Answer("05.backward_exp", "pass", '''
+        def backward_exp(a, grad_out):
+            return math.e ** a * grad_out
+    ''', "e ** a"),
+    Answer("05.backward_exp", "fail", '''
+        def backward_exp(a, grad_out):
+            return math.exp(a * grad_out)
+    ''', "exp of a·grad_out"),
+    # ------------------------------------------------------------------ 05.topological_order
+    Answer("05.topological_order", "pass", '''
+        def topological_order(parents):
+            waiting = {node: len(ps) for node, ps in parents.items()}    # a repeated parent counts twice
+            children = {node: [] for node in parents}
+            for node, ps in parents.items():
+                for p in ps:
+                    children[p].append(node)                            # … and tells its child twice
+            stack = [node for node, k in waiting.items() if k == 0]
+            order = []
+            while stack:
+                node = stack.pop()
+                order.append(node)
+                for child in children[node]:
+                    waiting[child] -= 1
+                    if waiting[child] == 0:
+                        stack.append(child)
+            return order
+    ''', "Kahn's algorithm with a stack, repeated parents counted with multiplicity on both sides"),
+    Answer("05.topological_order", "pass", '''
+        def _kahn(parents):
+            left = {node: set(ps) for node, ps in parents.items()}
+            while left:
+                ready = [node for node, ps in left.items() if not ps]
+                for node in ready:
+                    del left[node]
+                    yield node
+                for ps in left.values():
+                    ps.difference_update(ready)
+
+        def topological_order(parents):
+            return list(_kahn(parents))
+    ''', "a generator of layers, collected into a list"),
+    Answer("05.topological_order", "fail", '''
+        def _kahn(parents):
+            left = {node: set(ps) for node, ps in parents.items()}
+            while left:
+                ready = [node for node, ps in left.items() if not ps]
+                for node in ready:
+                    del left[node]
+                    yield node
+                for ps in left.values():
+                    ps.difference_update(ready)
+
+        def topological_order(parents):
+            return _kahn(parents)
+    ''', "returns the generator itself, not a list", message=("expected a list",)),
+    Answer("05.topological_order", "fail", '''
+        def topological_order(parents):
+            waiting = {node: len(set(ps)) for node, ps in parents.items()}
+            children = {node: [] for node in parents}
+            for node, ps in parents.items():
+                for p in set(ps):
+                    children[p].append(node)
+            ready = [node for node, k in waiting.items() if k == 0]
+            order = []
+            while ready:
+                node = ready.pop()
+                if parents[node]:
+                    order.append(node)                  # the inputs left out
+                for child in children[node]:
+                    waiting[child] -= 1
+                    if waiting[child] == 0:
+                        ready.append(child)
+            return order
+    ''', "leaves out the inputs", message=("nodes without parents",)),
+]
