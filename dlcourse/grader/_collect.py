@@ -19,6 +19,7 @@ import base64
 import json
 import math
 import os
+import stat
 import sys
 from typing import Any
 
@@ -306,18 +307,46 @@ def decode(node: Any, depth: int = 0) -> Any:
     raise ResultError(f"unknown value type {t!r}")
 
 
+def _read_plain_file(path: str, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, if it has at most ``limit`` of them.
+
+    The kernel can write its ``results/`` folder, and so put anything at ``path``: a
+    symbolic link (to ``/dev/zero``, or to a file of the grader's that it cannot read), a
+    FIFO that never answers, a file that grows while it is read. The link is not followed
+    (``O_NOFOLLOW``), the open never blocks (``O_NONBLOCK``), anything but a regular file is
+    refused, and no more than ``limit`` bytes are ever read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ResultError("the result file is a symbolic link") from None
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ResultError(f"the result file cannot be opened ({exc.strerror})") from None
+    try:
+        _need(stat.S_ISREG(os.fstat(fd).st_mode), "the result file is not a regular file")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            _need(size <= limit, "the result file is too large")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_results(path: str, check_id: str, seed: int) -> dict[str, Any]:
     """The record :func:`collect` wrote for this check and seed, with its answers decoded.
 
     Returns ``{"status": "undefined" | "not_callable" | "too_large" | "ran", ...}``; with
     ``"ran"``, ``"n_cases"`` and ``"answers"`` (values, :class:`Opaque` or :class:`Raised`).
     """
-    _need(os.path.getsize(path) <= MAX_RESULT_BYTES + 1024, "the result file is too large")
-    with open(path, encoding="utf-8") as fh:
-        try:
-            record = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise ResultError(f"not JSON ({exc})") from None
+    try:
+        record = json.loads(_read_plain_file(path, MAX_RESULT_BYTES + 1024))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultError(f"not JSON ({exc})") from None
     _need(isinstance(record, dict) and record.get("format") == FORMAT, "unknown format")
     ours = record.get("check") == check_id and record.get("seed") == seed
     _need(ours, "results of another check")

@@ -10,7 +10,11 @@ kernel. On Linux both processes die with their parent (``PR_SET_PDEATHSIG``), so
 kernel outlives the grader. The kernel's data segment is capped with ``RLIMIT_DATA``
 (0: no cap), so an oversized allocation raises ``MemoryError`` in the student's code; a
 cap on the address space instead would break GPU libraries, which reserve far more
-address space than they use. Only the standard library is used, so start-up is quick.
+address space than they use. No file it writes may grow past :data:`FILE_BYTES`
+(``RLIMIT_FSIZE``). Memory that ``RLIMIT_DATA`` does not count (shared mappings, more
+processes) and files in the folders the grader reads are watched by ``_runner``'s
+:class:`~dlcourse.grader._runner.Watchdog`. Only the standard library is used, so
+start-up is quick.
 """
 
 import ctypes
@@ -19,6 +23,7 @@ import resource
 import signal
 import sys
 
+FILE_BYTES = 1 << 30  # no file the kernel writes grows larger (RLIMIT_FSIZE)
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -52,9 +57,12 @@ def main(argv: list[str]) -> int:
         die_with_parent()
         if os.getppid() != nanny:  # the nanny died before the request took effect
             os._exit(1)
+        limits = [(resource.RLIMIT_FSIZE, FILE_BYTES)]
         if memory > 0:
+            limits.append((resource.RLIMIT_DATA, memory))
+        for which, value in limits:
             try:
-                resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+                resource.setrlimit(which, (value, value))
             except (ValueError, OSError):  # a system that will not lower it: run uncapped
                 pass
         os.execvp(command[0], command)

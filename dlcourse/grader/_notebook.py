@@ -286,6 +286,7 @@ async def grade_notebook(student: str, cells: list[StudentCell], key: KeyNoteboo
             nb, kernel_name=key.kernel_name, timeout=settings.timeout,
             memory_bytes=settings.memory_bytes, max_output_bytes=settings.max_output_bytes,
             scratch=workdir, sandbox=sandbox, grace=settings.grace,
+            results=[os.path.basename(p) for p in paths.values()],
             env=_runner.kernel_env(settings.threads, package_root, sandbox.home(workdir)),
         )
         try:

@@ -8,11 +8,21 @@ kernel replays the cells run so far, without the ones that hung or crashed, and 
 notebook goes on: later checks that do not need the bad cell are still graded.
 
 Each cell's output is capped as it arrives, so a print loop cannot exhaust the worker's
-memory; widget messages are ignored.
+memory, and no single message from the kernel may exceed :data:`MAX_MESSAGE_BYTES` (ZeroMQ
+drops a larger one unread, and at most :data:`QUEUED_MESSAGES` wait to be read); widget
+messages are ignored.
+
+A :class:`Watchdog` watches each kernel while it runs: what ``RLIMIT_DATA`` cannot bound
+(shared memory mappings, memory spread over many processes, a fork bomb) and what the
+kernel writes into the two folders that the grader reads back (``kernel/``, ``results/``:
+outside the sandbox's size-capped tmpfs). Past its limits the kernel is killed and the
+cell ends ``dead`` with the reason: one submission cannot take the machine from the
+others.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -23,9 +33,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
-from typing import Any, Literal, Sequence
+from typing import Any, Collection, Literal, Sequence
 
 import nbformat
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import channel_socket_types
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -42,6 +55,14 @@ _QUIET.propagate = False
 
 Status = Literal["ok", "error", "timeout", "dead", "budget", "not_run"]
 
+MAX_MESSAGE_BYTES = 32 * 2**20  # the largest message read from a kernel
+QUEUED_MESSAGES = 32  # how many messages of a kernel may wait to be read
+WATCH_INTERVAL = 0.25  # seconds between two looks of the watchdog
+MAX_PROCESSES = 256  # processes of one kernel, the kernel included
+MAX_THREADS = 4096  # threads of all of them together
+MAX_FOLDER_BYTES = 256 * 2**20  # what kernel/ and results/ may hold together
+MAX_FOLDER_ENTRIES = 10_000
+
 
 @dataclass
 class Outcome:
@@ -51,6 +72,113 @@ class Outcome:
     status: Status
     detail: str = ""
     restarted: bool = False  # the kernel was gone after this cell: the rest ran in a new one
+
+
+class _CappedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse oversized messages and queue only a few."""
+
+    def _create_connected_socket(self, channel: str, identity: bytes | None = None) -> Any:
+        """As jupyter_client makes it, with the limits set before it connects."""
+        sock = self.context.socket(channel_socket_types[channel])
+        sock.linger = 1000
+        sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        sock.rcvhwm = QUEUED_MESSAGES
+        if identity:
+            sock.identity = identity
+        if getattr(self, "curve_publickey", None) is not None:
+            sock.curve_secretkey = self.curve_secretkey
+            sock.curve_publickey = self.curve_publickey
+            sock.curve_serverkey = self.curve_publickey
+        sock.connect(self._make_url(channel))
+        return sock
+
+
+class Watchdog:
+    """Limits on one kernel that no rlimit sets: its processes' memory and number, and the
+    bytes and entries it writes into ``folders`` (which lie outside the sandbox's tmpfs).
+
+    Memory is the proportional set size (PSS) of the kernel's process tree, so shared
+    mappings and forked children count, at most ``memory_limit`` bytes (0: no limit).
+    :meth:`excess` says what is over; :meth:`kill` ends the whole tree.
+    """
+
+    def __init__(self, pid: int, folders: Sequence[Path], memory_limit: int) -> None:
+        self.pid, self.folders, self.memory_limit = pid, list(folders), memory_limit
+
+    def _tree(self) -> dict[int, int]:
+        """``{pid: threads}`` of the kernel's process and all its descendants (Linux)."""
+        parents: dict[int, list[tuple[int, int]]] = {}
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return {}
+        for entry in entries:
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+                parents.setdefault(int(fields[1]), []).append((int(entry), int(fields[17])))
+            except (OSError, IndexError, ValueError):
+                continue
+        tree, todo = {self.pid: 1}, [self.pid]
+        while todo and len(tree) <= MAX_PROCESSES:
+            for child, threads in parents.get(todo.pop(), []):
+                if child not in tree:
+                    tree[child] = threads
+                    todo.append(child)
+        return tree
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+    def _folder_usage(self) -> tuple[int, int]:
+        used, entries = 0, 0
+        todo = list(self.folders)
+        while todo and entries <= MAX_FOLDER_ENTRIES and used <= MAX_FOLDER_BYTES:
+            try:
+                with os.scandir(todo.pop()) as it:
+                    for entry in it:
+                        entries += 1
+                        info = entry.stat(follow_symlinks=False)
+                        used += info.st_blocks * 512
+                        if entry.is_dir(follow_symlinks=False):
+                            todo.append(entry.path)
+            except OSError:
+                continue
+        return used, entries
+
+    def excess(self) -> str:
+        """Why the kernel must be stopped now, or ""."""
+        used, entries = self._folder_usage()
+        if used > MAX_FOLDER_BYTES or entries > MAX_FOLDER_ENTRIES:
+            return (f"the kernel was stopped: it wrote more than {MAX_FOLDER_BYTES // 2**20} MiB "
+                    f"or {MAX_FOLDER_ENTRIES} files into the grader's folders")
+        tree = self._tree()
+        if len(tree) > MAX_PROCESSES or sum(tree.values()) > MAX_THREADS:
+            return (f"the kernel was stopped: it started more than {MAX_PROCESSES} processes "
+                    f"or {MAX_THREADS} threads")
+        if self.memory_limit > 0:
+            memory = sum(self._pss(pid) for pid in tree)
+            if memory > self.memory_limit:
+                return (f"the kernel was stopped: its processes used more than "
+                        f"{self.memory_limit // 2**20} MiB of memory together")
+        return ""
+
+    def kill(self) -> None:
+        for pid in [*self._tree()][::-1]:  # the sandbox's first process last
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 class _KernelManager(AsyncKernelManager):
@@ -67,6 +195,7 @@ class _KernelManager(AsyncKernelManager):
         self.sandbox, self.scratch, self.sandbox_env = sandbox, scratch, kernel_env
         # a SIGINT to the sandbox's process group would end bwrap itself: interrupt by message
         self.kernel_spec.interrupt_mode = "message"
+        self.client_factory = _CappedKernelClient
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
@@ -121,6 +250,7 @@ class KernelSession:
         env: dict[str, str],
         sandbox: Sandbox,
         grace: float = 2.0,
+        results: Collection[str] = (),
     ) -> None:
         self.client = _Client(
             nb, max_output_bytes, timeout=timeout, allow_errors=True, kernel_name=kernel_name,
@@ -130,6 +260,9 @@ class KernelSession:
         self.memory_bytes, self.scratch, self.env, self.sandbox = memory_bytes, scratch, env, sandbox
         self.km: _KernelManager | None = None
         self.restarts = 0
+        self.results = set(results)  # the names in results/ that the grader will read
+        self.watch: asyncio.Task[None] | None = None
+        self.stopped_because = ""  # what the watchdog saw when it killed the kernel
 
     @property
     def alive(self) -> bool:
@@ -139,6 +272,7 @@ class KernelSession:
         if self.restarts:  # nothing of the dead kernel's files reaches the next one
             for sub in ("cwd", "home", "kernel"):
                 shutil.rmtree(self.scratch / sub, ignore_errors=True)
+            _tidy(self.scratch / "results", self.results)
         for sub in ("cwd", "home", "kernel", "results"):
             (self.scratch / sub).mkdir(mode=0o700, exist_ok=True)
         self.restarts += 1
@@ -152,15 +286,34 @@ class KernelSession:
         await km.start_kernel(extra_arguments=extra, cwd=str(self.scratch / "cwd"), env=self.env,
                               stdout=quiet, stderr=quiet)
         self.km = self.client.km = km
+        self.stopped_because = ""
+        pid = getattr(km.provisioner, "pid", None)
+        if isinstance(pid, int):
+            memory = 2 * self.memory_bytes + 2**29 if self.memory_bytes > 0 else 0
+            dog = Watchdog(pid, [self.scratch / "kernel", self.scratch / "results"], memory)
+            self.watch = asyncio.ensure_future(self._guard(dog))
         try:
             await self.client.async_start_new_kernel_client()
         except BaseException:
             await self.stop()
             raise
 
+    async def _guard(self, dog: Watchdog) -> None:
+        """Kill the kernel as soon as the watchdog finds it over a limit."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            why = dog.excess()
+            if why:
+                self.stopped_because = why
+                dog.kill()
+                return
+
     async def stop(self) -> None:
         """Kill the kernel (and the nanny's whole process group) without waiting politely."""
         km, self.km = self.km, None
+        if self.watch is not None:
+            self.watch.cancel()
+            self.watch = None
         if self.client.kc is not None:
             self.client.kc.stop_channels()
             self.client.kc = None
@@ -219,7 +372,9 @@ class KernelSession:
                 await self.stop()
             return Outcome("timeout", f"it did not finish within {self.timeout:g} s")
         except (DeadKernelError, RuntimeError, OSError) as exc:
-            if isinstance(exc, DeadKernelError):
+            if self.stopped_because:
+                detail = self.stopped_because
+            elif isinstance(exc, DeadKernelError):
                 detail = await self._exit_status()
             else:
                 detail = f"the kernel failed ({exc})"
@@ -228,6 +383,25 @@ class KernelSession:
         if self.client.error:
             return Outcome("error", self.client.error)
         return Outcome("ok")
+
+
+def _tidy(folder: Path, keep: Collection[str]) -> None:
+    """Remove from ``folder`` all but the regular files named in ``keep`` (the answers so far),
+    so that what a dead kernel left there does not count against the next one."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.name in keep and entry.is_file(follow_symlinks=False):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 async def execute(session: KernelSession, roles: Sequence[str], budget: float) -> list[Outcome]:

@@ -8,7 +8,8 @@ its own, with every capability dropped:
   real prefix it links to) and of the ``dlcourse`` package folder — nothing else of the
   disk: not the submissions, the key, the output folder, the grader's files or the real
   HOME. Writable, and size-capped: the kernel's working folder, a private ``/tmp`` and a
-  private ``HOME`` (tmpfs, gone with the kernel); and the two folders of this notebook's
+  private ``HOME`` and ``/dev/shm`` (tmpfs, gone with the kernel; ``/dev`` itself is
+  read-only); and the two folders of this notebook's
   scratch space that the grader reads back: ``kernel/`` (connection file and IPC sockets)
   and ``results/`` (the answers).
 * **network**: a network namespace of its own, with only a loopback that nobody listens
@@ -138,6 +139,9 @@ class Sandbox:
         if devices and os.path.isdir("/sys"):
             args += ["--ro-bind", "/sys", "/sys"]
         size = ["--size", str(TMP_BYTES)]
+        # bwrap's /dev is a tmpfs as large as half the machine's memory: read-only, with a
+        # capped /dev/shm, it cannot hold a file the memory cap does not see
+        args += ["--remount-ro", "/dev", *size, "--tmpfs", "/dev/shm"]
         args += [*size, "--tmpfs", "/tmp", *size, "--tmpfs", HOME]
         for d in _python_dirs():  # after the tmpfs: an environment may live under /tmp
             args += ["--ro-bind", d, d]
