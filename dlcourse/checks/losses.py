@@ -11,16 +11,25 @@ float32 precision (``precision="dtype"``), a float64 one at the checks' toleranc
 one number, and ``float(…)`` or ``.item()`` hide the dtype it was computed in, so the two
 losses are judged at float32 precision (rtol :data:`FLOAT32_RTOL`) whatever their type:
 every mistake the exercises warn of is off by far more.
+
+"Use numpy only: the point is to write these functions yourself": the library's softmax and
+losses are flagged by the grader's static reading; torch's, which would solve the first four
+exercises outright, raise :class:`~dlcourse.checks._rules.ShortcutError` while those checks
+run (:func:`_numpy_only`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import copy
+import sys
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from .. import backprop
-from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, on_copies, register
+from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, register
+from ._rules import ShortcutError
 from .calculus import guarded, guarded_diagnosis, guarding_arguments
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge",
@@ -30,6 +39,71 @@ __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularis
 CHAPTER_LOGITS = np.array([1.0, 2.0, 3.0])
 CHAPTER_LABEL = 0
 
+
+#: torch's functions that compute a softmax or a loss of this chapter outright, by where they
+#: live: the public names, the Tensor methods (which F.softmax calls) and the C entry points
+#: of the losses (which an alias taken before the call, ``from torch.nn.functional import
+#: cross_entropy``, still reaches).
+_TORCH_SHORTCUTS = (
+    ("torch", ("softmax", "log_softmax", "logsumexp")),
+    ("torch.Tensor", ("softmax", "log_softmax", "logsumexp")),
+    ("torch.special", ("softmax", "log_softmax", "logsumexp")),
+    ("torch.nn.functional", ("softmax", "log_softmax", "cross_entropy", "nll_loss", "binary_cross_entropy")),
+    ("torch._C._nn", ("cross_entropy_loss", "nll_loss", "nll_loss_nd", "nll_loss2d", "binary_cross_entropy")),
+)
+_MISSING = object()
+
+
+def _refused(what: str) -> Callable[..., Any]:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise ShortcutError(f"{what} solves this exercise outright; the notebook asks for numpy only: "
+                            "write the formula yourself")
+
+    return refused
+
+
+@contextlib.contextmanager
+def _torch_losses_closed() -> Iterator[None]:
+    """While the block runs, torch's softmax, log-softmax, log-sum-exp and losses raise."""
+    torch = sys.modules.get("torch")
+    saved: list[tuple[Any, str, Any]] = []
+    try:
+        if torch is not None:
+            for path, names in _TORCH_SHORTCUTS:
+                obj: Any = torch
+                for part in path.split(".")[1:]:
+                    obj = getattr(obj, part, None)
+                if obj is None:
+                    continue
+                for name in names:
+                    if not hasattr(obj, name):
+                        continue
+                    own = obj.__dict__.get(name, _MISSING) if isinstance(obj, type) else getattr(obj, name)
+                    saved.append((obj, name, own))
+                    setattr(obj, name, _refused(f"{path}.{name}"))
+        yield
+    finally:
+        for obj, name, own in reversed(saved):
+            if own is _MISSING:
+                delattr(obj, name)
+            else:
+                setattr(obj, name, own)
+
+
+def _numpy_only(fn: Callable[..., Any], case: Case) -> Any:
+    """A check's ``call``: ``fn`` on copies of the case's arguments with torch's softmax and losses
+    closed; an answer that imports torch during the call is called once more, now closed."""
+
+    def once() -> Any:
+        args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+        with _torch_losses_closed():
+            return fn(*args, **kwargs)
+
+    had_torch = "torch" in sys.modules
+    result = once()
+    if not had_torch and "torch" in sys.modules:
+        result = once()
+    return result
 
 def _type_name(value: Any) -> str:
     """The type name of an answer, the same in the student's kernel and in the grader (which
@@ -113,7 +187,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
         diagnoses=(_softmax_mistake,),
         hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
-        call=on_copies,
+        call=_numpy_only,
         reference_names=("dlcourse.backprop.softmax", "dlcourse.backprop.log_softmax"),
     )
 )
@@ -190,7 +264,7 @@ register(
         compare=compare_arrays(rtol=FLOAT32_RTOL, atol=1e-12),
         diagnoses=(_ce_mistake,),
         hint="lᵢ = log Σ_m exp(h_im) − h_{i,yᵢ}; return the mean over the B rows.",
-        call=on_copies,
+        call=_numpy_only,
         reference_names=(
             "dlcourse.backprop.cross_entropy",
             "dlcourse.backprop.log_softmax",
@@ -276,7 +350,7 @@ register(
         compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
         diagnoses=(_ce_grad_mistake, _softmax_rows),
         hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
-        call=on_copies,
+        call=_numpy_only,
         reference_names=(
             "dlcourse.backprop.softmax_cross_entropy_grad",
             "dlcourse.tensor.softmax_cross_entropy",
@@ -352,7 +426,7 @@ register(
         compare=compare_arrays(rtol=FLOAT32_RTOL, atol=1e-12),
         diagnoses=(_bce_mistake,),
         hint="average −(yᵢ log fᵢ + (1 − yᵢ) log(1 − fᵢ)) over the samples.",
-        call=on_copies,
+        call=_numpy_only,
     )
 )
 
