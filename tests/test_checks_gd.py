@@ -175,3 +175,13 @@ def test_a_stub_is_reported_as_not_implemented(capsys):
     with pytest.raises(NotImplementedError):
         checks.check("06.gradient_descent", stub)
     assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_gd_step_accepts_a_pair_of_one_element_arrays():
+    def step(w, lr):
+        w_new = np.atleast_1d(w - lr * (4 * w - 8))
+        return w_new, (w_new - 1) ** 2 + (w_new - 3) ** 2
+
+    assert checks.run("06.gd_step", step, seed=0).passed
+    v = checks.run("06.gd_step", lambda w, lr: (np.atleast_1d(w + lr * (4 * w - 8)), np.zeros(1)), seed=0)
+    assert not v.passed and "stepped uphill" in v.message

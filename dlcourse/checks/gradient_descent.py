@@ -19,6 +19,20 @@ from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt_pair, as_flo
 __all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std"]
 
 
+def _numbers(got: Any, size: int) -> np.ndarray | None:
+    """``got`` as a flat float64 array of ``size`` numbers, or None.
+
+    A tuple or list of ``size`` parts each holding one number (a float, a 0-d array, or a
+    1-element array or tensor such as ``tensor([1.4])``) counts as those numbers.
+    """
+    if isinstance(got, (list, tuple)) and len(got) == size:
+        parts = [as_float_array(part) for part in got]
+        if all(part is not None and part.size == 1 for part in parts):
+            return np.array([float(part.reshape(())) for part in parts])
+    g = as_float_array(got)
+    return None if g is None else np.atleast_1d(g)
+
+
 def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...] = ()) -> Comparator:
     """A comparator for one number or a few named numbers (``names``), element by element.
 
@@ -32,11 +46,11 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
     def compare(got: Any, expected: Any) -> Failure | None:
         exp = np.atleast_1d(np.asarray(expected, dtype=np.float64))
         what = f"{len(names)} numbers ({', '.join(names)})" if names else "a number"
-        g = as_float_array(got)
-        if g is None or np.atleast_1d(g).shape != exp.shape:
+        g = _numbers(got, exp.size)
+        if g is None or g.shape != exp.shape:
             return Failure(f"expected {what}, got {got!r:.200}")
         parts = list(got) if isinstance(got, (list, tuple)) and len(got) == exp.size else [got] * exp.size
-        for k, (e, v) in enumerate(zip(exp, np.atleast_1d(g))):
+        for k, (e, v) in enumerate(zip(exp, g)):
             low = is_float32(parts[k])
             r = max(rtol, FLOAT32_RTOL) if low else rtol
             a = max(atol, FLOAT32_RTOL * abs(e)) if low else atol
@@ -96,7 +110,7 @@ def _step_cases(rng: np.random.Generator) -> list[Case]:
 
 def _step_hints(got: Any, expected: Any, case: Case) -> str | None:
     w, lr = case.args
-    g = as_float_array(got)
+    g = _numbers(got, 2)
     if g is None or g.shape != (2,):
         return "return a pair (w_new, loss): the new w and f at the new w."
     if np.isclose(g[0], w + lr * (4 * w - 8), rtol=1e-9):

@@ -396,4 +396,15 @@ ANSWERS = [
             make = sample_glorot if scheme == "glorot" else sample_he
             return float(make(fan_in, fan_out, np.random.default_rng(0)).std())
     ''', "samples with dlcourse.init through aliased from-imports"),
+    Answer("06.gd_step", "pass", '''
+        import torch
+
+        def gd_step(w, lr):
+            w = torch.tensor([w], dtype=torch.float64, requires_grad=True)
+            loss = ((w - 1) ** 2 + (w - 3) ** 2).sum()
+            loss.backward()
+            with torch.no_grad():
+                w_new = w - lr * w.grad
+            return w_new, (w_new - 1) ** 2 + (w_new - 3) ** 2
+    ''', "autograd on a 1-element tensor: a pair of tensors of one element each"),
 ]
