@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import (FLOAT32_RTOL, Case, Check, Failure, as_float_array, as_number, close, compare_arrays,
-               dtype_of, register)
+               dtype_of, is_float32, register)
 
 __all__ = ["autograd_example_reference", "loop_derivative_reference", "pairwise_reference",
            "train_step_reference"]
@@ -156,7 +156,8 @@ register(Check(
 #     fails): every case (random W2 ≠ −I);
 #  R4 the gradient of q alone, though W1 and W2 may arrive holding gradients of earlier
 #     computations (``.grad`` already set): the "stale gradients" cases;
-#  R5 the inputs' dtype, float64 (float32 is judged at float32 precision): every case;
+#  R5 the inputs' dtype, float64 (float32 is judged at float32 precision, q too when it
+#     comes as a Python float from .item() with float32 gradients): every case;
 #  R6 any size n, not only the chapter's 5: the n = 3 case.
 def autograd_example_reference(w1: Any, w2: Any, x: Any) -> tuple[float, Any, Any]:
     """(q, ∂q/∂W1, ∂q/∂W2) for the chapter's program, from the chain rule by hand:
@@ -211,6 +212,10 @@ def _compare_autograd(got: Any, expected: Any) -> Failure | None:
         return Failure(f"expected the tuple (q, ∂q/∂W1, ∂q/∂W2), got {_kind(got)}")
     compare = compare_arrays(rtol=1e-9, atol=1e-11, precision="dtype")
     got = [_one(got[0]), got[1], got[2]]
+    if not is_float32(got[0]) and any(is_float32(g) for g in got[1:]) and as_number(got[0]) is not None:
+        # q as a Python float (``.item()``) hides the dtype it was computed in; the gradients
+        # show it: a float32 computation is judged at float32 precision throughout
+        got[0] = np.float32(as_number(got[0]))
     for name, g, e in zip(names, got, expected):
         if g is None:
             return Failure(f"{name}: got None — a gradient is None until backward() has run, and "

@@ -554,3 +554,17 @@ ANSWERS += [
             return loss.item()
     ''', "updates the last layer only", message=("every parameter",)),
 ]
+
+ANSWERS += [
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            w1 = w1.detach().clone().float().requires_grad_()
+            w2 = w2.detach().clone().float().requires_grad_()
+            x = x.float()
+            x1 = w1 @ x
+            x3 = w1 @ (x1 + x + w2 @ x1)
+            q = torch.sqrt((x3 * x3).sum())
+            q.backward()
+            return q.item(), w1.grad, w2.grad
+    ''', "float32 throughout, q by .item() (a Python float): judged at the gradients' float32 precision"),
+]
