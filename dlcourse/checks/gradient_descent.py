@@ -287,7 +287,9 @@ def _stability_cases(rng: np.random.Generator) -> list[Case]:
     2. the largest eigenvalue, not the smallest: the 2×2 and 3×3 cases.
     3. the eigenvalues of H, not its diagonal or trace: [[3, 2], [2, 3]] and the rotated cases.
     4. any size of H, also 1×1: [[4]].
-    float32 answers are accepted (judged at float32 precision).
+    float32 answers are accepted (judged at float32 precision). The rotated Hessians have a
+    top eigenvalue at least 1.5 times the next, so that power iteration, a fair way to find
+    λ_max, converges to round-off within a few dozen iterations.
     """
     X, _ = landscapes.badly_scaled_data(0)
     cases = [
@@ -298,6 +300,7 @@ def _stability_cases(rng: np.random.Generator) -> list[Case]:
     ]
     for n in (2, 3):
         lam = np.sort(rng.uniform(0.1, 10.0, size=n))
+        lam[-1] = max(lam[-1], 1.5 * lam[-2])  # a clear top eigenvalue: power iteration converges fast
         H = _spd(rng, lam)
         cases.append(Case((H,), f"a rotated {n}×{n} Hessian\n{np.round(H, 4)}"))
     return cases

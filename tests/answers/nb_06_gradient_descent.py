@@ -407,4 +407,13 @@ ANSWERS = [
                 w_new = w - lr * w.grad
             return w_new, (w_new - 1) ** 2 + (w_new - 3) ** 2
     ''', "autograd on a 1-element tensor: a pair of tensors of one element each"),
+    Answer("06.stability", "pass", '''
+        def max_stable_lr(H):
+            H = np.asarray(H, dtype=float)
+            x = np.ones(len(H))
+            for _ in range(200):
+                x = H @ x
+                x = x / np.linalg.norm(x)
+            return 2 / (x @ H @ x)
+    ''', "λ_max by power iteration and the Rayleigh quotient"),
 ]
