@@ -7,6 +7,11 @@ each, and writes what came back as JSON — numbers, strings and array buffers, 
 that could run code when read. The grader then :func:`decode`\\ s the file with strict
 validation and judges the answers in its own process (see ``grader.py``).
 
+While the student's function runs, the check's reference and ``reference_names`` (plain
+functions) are *armed* (:func:`_arm`): called from student code by whatever path the static
+reading could not follow, they say so in the record, and the grader flags the check.
+This runs in the student's kernel, so it raises the bar rather than proving anything.
+
 Anything the encoder does not know becomes an :class:`Opaque` value that keeps the
 answer's ``repr`` (and, when the object converts to a numeric array, that array): a
 comparison then says what the student returned, and an overloaded ``__eq__`` has nothing
@@ -21,6 +26,8 @@ import math
 import os
 import stat
 import sys
+import types
+import warnings
 from typing import Any
 
 __all__ = ["collect", "encode", "decode", "Opaque", "Raised", "ResultError", "MAX_RESULT_BYTES"]
@@ -140,6 +147,86 @@ def _raised(exc: BaseException) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------- the reference, armed
+_CALLERS: list[str] = []  # the armed functions that student code called during a collection
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SyntaxWarning)
+    _FORWARD = compile('def _f(*args, **kwargs):\n    return "CALL"(args, kwargs)\n',
+                       "<dlcourse>", "exec").co_consts[0]
+
+
+def _trusted_roots() -> tuple[str, ...]:
+    import dlcourse
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.dirname(os.__file__))}
+    roots |= {os.path.realpath(r) for r in roots}
+    return (os.path.dirname(os.path.realpath(dlcourse.__file__)) + os.sep,
+            *(r.rstrip(os.sep) + os.sep for r in sorted(roots)))
+
+
+def _caller_kind(filename: str, roots: tuple[str, ...]) -> str:
+    """``"library"`` (dlcourse's own file), ``"other"`` (an installed module's) or ``"student"``
+    (a notebook cell, a string run with exec, a file the notebook wrote)."""
+    if filename.startswith(roots[0]) or os.path.realpath(filename).startswith(roots[0]):
+        return "library"
+    if filename.startswith("<frozen ") or os.path.realpath(filename).startswith(roots[1:]):
+        return "other"
+    return "student"
+
+
+def _arm(functions: list[Any]) -> list[tuple[Any, Any]]:
+    """Make each function record in :data:`_CALLERS` when student code calls it, directly or
+    through installed code (``functools.reduce``, ``numpy.vectorize`` …), but not when
+    dlcourse's own code does. The function object itself changes (its ``__code__``), so
+    every way of reaching it — an alias, ``operator.attrgetter``, ``pickle``, the object
+    graph — reaches the armed one. Returns what :func:`_disarm` restores."""
+    roots = _trusted_roots()
+    armed = []
+    for fn in functions:
+        original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
+        original.__kwdefaults__ = fn.__kwdefaults__
+        qualified = f"{fn.__module__}.{fn.__qualname__}"
+
+        def call(args: tuple[Any, ...], kwargs: dict[str, Any], original: Any = original,
+                 qualified: str = qualified) -> Any:
+            frame = sys._getframe(2)  # 0: here, 1: the armed function
+            while frame is not None and frame.f_code is not collect.__code__:
+                kind = _caller_kind(frame.f_code.co_filename, roots)
+                if kind != "other":
+                    if kind == "student":
+                        _CALLERS.append(qualified)
+                    break
+                frame = frame.f_back
+            return original(*args, **kwargs)
+
+        code = fn.__code__
+        consts = tuple(call if c == "CALL" else c for c in _FORWARD.co_consts)
+        fn.__code__ = _FORWARD.replace(co_consts=consts, co_name=code.co_name,
+                                       co_qualname=code.co_qualname,
+                                       co_filename=code.co_filename,
+                                       co_firstlineno=code.co_firstlineno)
+        armed.append((fn, code))
+    return armed
+
+
+def _disarm(armed: list[tuple[Any, Any]]) -> None:
+    for fn, code in armed:
+        fn.__code__ = code
+
+
+def _armable(chk: Any) -> list[Any]:
+    """The check's reference and ``reference_names`` that can be armed: plain functions
+    without a closure, of modules already loaded."""
+    found = [chk.reference]
+    for dotted in chk.reference_names:
+        module, _, attr = dotted.rpartition(".")
+        found.append(getattr(sys.modules.get(module), attr, None))
+    unique = {id(f): f for f in found
+              if isinstance(f, types.FunctionType) and f.__closure__ is None}
+    return list(unique.values())
+
+
 def collect(check_id: str, name: str, seed: int, path: str) -> None:
     """Run the caller's ``name`` on the cases of ``check_id`` from ``seed``; write JSON to ``path``.
 
@@ -164,16 +251,23 @@ def collect(check_id: str, name: str, seed: int, path: str) -> None:
         chk = checks.get(check_id)
         cases = list(chk.cases(np.random.default_rng(seed)))
         results: list[dict[str, Any]] = []
-        for case in cases:
-            try:
-                got = chk.apply(fn, case)
-            except KeyboardInterrupt:  # the grader's interrupt at the time limit
-                raise
-            except BaseException as exc:  # noqa: BLE001 - even SystemExit is the function's answer
-                results.append(_raised(exc))
-                break
-            results.append(encode(got))
+        _CALLERS.clear()
+        armed = _arm(_armable(chk))
+        try:
+            for case in cases:
+                try:
+                    got = chk.apply(fn, case)
+                except KeyboardInterrupt:  # the grader's interrupt at the time limit
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - even SystemExit is its answer
+                    results.append(_raised(exc))
+                    break
+                results.append(encode(got))
+        finally:
+            _disarm(armed)
         record.update(status="ran", n_cases=len(cases), results=results)
+        if _CALLERS:
+            record["reference_used"] = sorted(set(_CALLERS))[:10]
     text = json.dumps(record, allow_nan=False)
     if len(text) > MAX_RESULT_BYTES:
         record.pop("results", None)
@@ -363,4 +457,7 @@ def read_results(path: str, check_id: str, seed: int) -> dict[str, Any]:
     answers = [decode(r) for r in results]
     complete = len(answers) == n_cases or (answers and isinstance(answers[-1], Raised))
     _need(bool(complete), "fewer answers than cases")
-    return {"status": status, "n_cases": n_cases, "answers": answers}
+    used = record.get("reference_used", [])
+    _need(isinstance(used, list) and all(isinstance(u, str) for u in used), "bad record")
+    return {"status": status, "n_cases": n_cases, "answers": answers,
+            "reference_used": [u[:200] for u in used[:10]]}

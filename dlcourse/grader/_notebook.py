@@ -216,7 +216,14 @@ def _judge(check: KeyCheck, seed: int, path: str, index: int, plan: Sequence[Pla
         blocked = _undefined(missing.group(1), plan, outcomes, index) if missing else None
         if blocked is not None and blocked.status != "failed":
             return _Judged(blocked.status, prefix + blocked.message + ".")
-    return _replay(check, seed, record)
+    judged = _replay(check, seed, record)
+    if record.get("reference_used"):
+        used = ", ".join(record["reference_used"])
+        return _Judged("flagged", f"Flagged for review, 0 points: while the grader ran {fn}, "
+                                  f"student code called {used}, dlcourse's reference "
+                                  f"implementation of this exercise.\n"
+                                  f"The check itself said: {judged.message}")
+    return judged
 
 
 def _faults(plan: Sequence[PlanCell], outcomes: Outcomes, index: int, timeout: float) -> str:

@@ -44,6 +44,10 @@ INTROSPECTION_ATTRS = {
     "__dict__", "__globals__", "__builtins__", "__closure__", "__code__", "__subclasses__",
     "__bases__", "__base__", "__mro__", "f_back", "f_globals", "f_locals", "f_builtins",
     "gi_frame", "cr_frame", "ag_frame", "tb_frame",
+    # attribute access by a name computed at run time, and what leads to the builtins or code
+    "__getattribute__", "__getattr__", "__setattr__", "__delattr__", "__self__", "__objclass__",
+    "__wrapped__", "__loader__", "__spec__", "__import__", "__reduce__", "__reduce_ex__",
+    "cell_contents", "f_code", "f_trace", "tb_next", "gi_code", "cr_code", "ag_code", "co_consts",
 }
 INTROSPECTION_DOTTED = {
     "sys.modules", "sys._getframe", "sys.settrace", "sys.setprofile", "sys.addaudithook",
@@ -53,7 +57,32 @@ INTROSPECTION_DOTTED = {
     "gc.get_objects", "gc.get_referrers", "gc.get_referents", "types.FunctionType",
     "types.CodeType", "ctypes", "importlib.reload", "importlib.util", "importlib.machinery",
     "importlib.abc", "builtins", "unittest.mock", "mock",
+    # more of the same: frames, attribute access by computed names, object graphs, hooks
+    "sys._current_frames", "sys.path", "sys.path_importer_cache", "sys.monitoring",
+    "sys.remote_exec", "sys.last_traceback", "threading.settrace_all_threads",
+    "threading.setprofile_all_threads", "operator.attrgetter", "operator.methodcaller",
+    "inspect.getattr_static", "inspect.getclosurevars", "inspect.unwrap", "inspect.getmodule",
+    "gc.garbage", "gc.callbacks", "types.LambdaType", "_ctypes", "cffi", "numpy.ctypeslib",
+    "site", "importlib.__import__", "importlib._bootstrap", "importlib.resources",
+    # code that this reader cannot see: objects unpickled, modules run from their files
+    "pickle", "_pickle", "cPickle", "dill", "cloudpickle", "joblib", "marshal", "shelve",
+    "copyreg", "runpy", "pkgutil", "code", "codeop", "zipimport",
+    # the kernel's own machinery: its shell runs cells and rewrites their source
+    "ipykernel", "jupyter_client", "jupyter_core", "zmq", "nbclient", "traitlets",
+    "torch.hub", "torch.package", "torch.utils.cpp_extension", "pandas.read_pickle",
 }
+# Keyword arguments with which a loader unpickles (and so may run) what a file holds.
+UNPICKLING = {"allow_pickle": True, "weights_only": False}
+# IPython may be used for its display only (IPython.get_ipython() is the shell).
+IPYTHON_ALLOWED = ("IPython.display", "IPython.core.display", "IPython.lib.display")
+# Other programs: their code is out of this reader's sight (a Python run by subprocess may
+# import the reference and print its answers).
+PROGRAM_DOTTED = {"subprocess", "os.system", "os.popen", "os.posix_spawn", "os.posix_spawnp",
+                  "os.startfile", "pty.spawn", "asyncio.create_subprocess_exec",
+                  "asyncio.create_subprocess_shell", "platform.popen"}
+PROGRAM_PREFIXES = ("os.exec", "os.spawn")
+ATTRIBUTE_FUNCTIONS = {"getattr", "setattr", "delattr", "hasattr"}
+VALUE_ONLY_CALLS = ATTRIBUTE_FUNCTIONS | {"__import__"}
 # Modules whose attributes a submission must not change: the library, what its checks
 # compute with, and the builtins; torch's switches in torch.backends are the student's.
 PROTECTED_ROOTS = {"dlcourse", "numpy", "torch", "builtins"}
@@ -105,7 +134,55 @@ def _parse(source: str) -> ast.Module | None:
 
 
 def _const_str(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+    """The text of a string constant, also when it is spelled in pieces (``'jaco' + 'bian'``,
+    ``f'{"x"}y'``, ``''.join(['a', 'b'])``), so that the pieces count as the whole."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _const_str(node.left), _const_str(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts = [_const_str(v.value if isinstance(v, ast.FormattedValue) else v)
+                 for v in node.values]
+        return None if any(p is None for p in parts) else "".join(p or "" for p in parts)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "join" and len(node.args) == 1 and not node.keywords
+            and isinstance(node.args[0], (ast.List, ast.Tuple))):
+        sep = _const_str(node.func.value)
+        parts = [_const_str(e) for e in node.args[0].elts]
+        if sep is not None and all(p is not None for p in parts):
+            return sep.join(p or "" for p in parts)
+    return None
+
+
+def _canonical(dotted: str) -> str:
+    """``dotted`` with its longest prefix that names a module the grader has loaded replaced by
+    that module's own name: ``os.sys.modules`` is ``sys.modules``, ``numpy.ctypeslib.ctypes``
+    is ``ctypes``. Names of modules that are not loaded stay as they are."""
+    import sys
+
+    parts = dotted.split(".")
+    obj = sys.modules.get(parts[0])
+    if not isinstance(obj, types.ModuleType):
+        return dotted
+    best, at = obj.__name__, 1
+    for i, part in enumerate(parts[1:], start=2):
+        try:
+            obj = inspect_static(obj, part)
+        except AttributeError:
+            break
+        if not isinstance(obj, types.ModuleType):
+            break
+        best, at = obj.__name__, i
+    return ".".join([best, *parts[at:]])
+
+
+def inspect_static(obj: Any, name: str) -> Any:
+    """``obj.name`` for a module, without running a module's ``__getattr__``."""
+    try:
+        return vars(obj)[name]
+    except (KeyError, TypeError):
+        raise AttributeError(name) from None
 
 
 def _lookup(dotted: str) -> Any:
@@ -130,6 +207,7 @@ def _lookup(dotted: str) -> Any:
 class _Analyzer:
     def __init__(self, registry: Mapping[str, Any]) -> None:
         self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.called: set[int] = set()
         self.references: dict[str, list[Any]] = {}
         for check_id, chk in registry.items():
             refs = [chk.reference] + [_lookup(n) for n in chk.reference_names]
@@ -194,8 +272,9 @@ class _Analyzer:
                     keywords = [k.value for k in node.keywords if k.arg == "fromlist"]
                     fromlist = node.args[3:4] or keywords
                     return {name if fromlist else name.split(".")[0]}
-                if func.id == "getattr" and len(node.args) >= 2 and _const_str(node.args[1]):
-                    return {f"{d}.{node.args[1].value}" for d in self.dotted(node.args[0])}
+                attr = _const_str(node.args[1]) if len(node.args) >= 2 else None
+                if func.id == "getattr" and attr:
+                    return {f"{d}.{attr}" for d in self.dotted(node.args[0])}
             if name and "importlib.import_module" in self.dotted(func):
                 return {name}
         return set()
@@ -211,11 +290,16 @@ class _Analyzer:
 
     def judge_name(self, dotted: str) -> Iterator[tuple[str | None, str]]:
         """(check id or None, why) for each rule that the use of ``dotted`` breaks."""
-        for bad in INTROSPECTION_DOTTED:
-            if dotted == bad or dotted.startswith(bad + "."):
-                yield None, f"uses {dotted}, {REACH}"
+        for name in dict.fromkeys((dotted, _canonical(dotted))):
+            why = _forbidden(name)
+            if why:
+                yield None, f"uses {name}, {why}"
                 return
         parts = dotted.split(".")
+        if not _installed(parts[0]):
+            yield None, (f"imports {parts[0]}, which is not installed: a module that the "
+                         "notebook writes itself hides its code from the grader")
+            return
         if parts[0] != "dlcourse":
             return
         if parts[:2] == ["dlcourse", "grader"] or (parts[:2] == ["dlcourse", "checks"] and not (
@@ -239,6 +323,7 @@ class _Analyzer:
     def inspect(self, tree: ast.Module, where: str, source: str) -> None:
         lines = _transform(source).splitlines()
         allowed_ipython: set[int] = set()
+        self.called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 self._magic(node, where, lines, allowed_ipython)
@@ -277,12 +362,49 @@ class _Analyzer:
                 "importlib.import_module" in self.dotted(node.func)
             ):
                 flag("imports a module whose name is computed at run time")
-        if self._builtin_call(node, "getattr"):
-            assert isinstance(node, ast.Call)
-            if len(node.args) >= 2 and not _const_str(node.args[1]):
-                for dotted in self.dotted(node.args[0]):
-                    if dotted.split(".")[0] == "dlcourse":
-                        flag(f"looks up a computed attribute of {dotted}")
+        if isinstance(node, ast.Name) and node.id in VALUE_ONLY_CALLS and (
+            id(node) not in self.called and node.id not in self.aliases
+        ):
+            flag(f"passes {node.id} around as a value, which looks up attributes or modules "
+                 "out of this reader's sight")
+        if self._builtin_call(node, *ATTRIBUTE_FUNCTIONS - {"hasattr"}):
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            name = _const_str(node.args[1]) if len(node.args) >= 2 else None
+            if len(node.args) >= 2 and name is None:
+                flag(f"calls {node.func.id} with an attribute name computed at run time")
+            elif name in INTROSPECTION_ATTRS:
+                flag(f"uses .{name}, {REACH}")
+        if isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)):
+            self._strings(node, where, lines)
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if (kw.arg in UNPICKLING and isinstance(kw.value, ast.Constant)
+                        and kw.value.value == UNPICKLING[kw.arg]):
+                    flag(f"loads with {kw.arg}={kw.value.value}, which unpickles: code out of "
+                         "this reader's sight")
+
+    def _strings(self, node: ast.AST, where: str, lines: list[str]) -> None:
+        """Flag text that names dlcourse's grading machinery or a reference (a pickle payload,
+        a name to look up by other means)."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+            text: str | None = node.value.decode("latin-1")
+        else:
+            text = _const_str(node)
+        if not text or "dlcourse" not in text:
+            return
+        if "dlcourse.grader" in text or re.search(r"dlcourse\.checks\.\w", text):
+            self.flag(None, where, node, lines, "names dlcourse's grading machinery in a string")
+            return
+        for check_id, refs in self.references.items():
+            for ref in refs:
+                module, name = getattr(ref, "__module__", None), getattr(ref, "__name__", None)
+                if isinstance(module, str) and isinstance(name, str) and module in text and (
+                    re.search(rf"\b{re.escape(name)}\b", text.replace(module, ""))
+                ):
+                    self.flag(check_id, where, node, lines,
+                              f"names {module}.{name}, dlcourse's reference implementation of "
+                              f"this exercise ({check_id}), in a string")
+                    break
 
     def _stores(self, node: ast.AST, where: str, lines: list[str]) -> None:
         targets: list[ast.AST] = []
@@ -327,6 +449,33 @@ class _Analyzer:
             allowed.add(id(inner))
             self.flag(None, where, node, lines, f"uses the IPython magic %{name}, which "
                                                 "submissions may not use")
+
+
+def _forbidden(dotted: str) -> str:
+    """Why a submission may not use ``dotted`` (a module or one of its attributes), or ""."""
+    def within(prefix: str) -> bool:
+        return dotted == prefix or dotted.startswith(prefix + ".")
+
+    if any(within(bad) for bad in INTROSPECTION_DOTTED):
+        return REACH
+    if within("IPython") and dotted != "IPython" and not any(map(within, IPYTHON_ALLOWED)):
+        return "the kernel's shell, which can run code out of this reader's sight"
+    if any(within(bad) for bad in PROGRAM_DOTTED) or dotted.startswith(PROGRAM_PREFIXES):
+        return "which runs another program, whose code the grader cannot read"
+    return ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _installed(top: str) -> bool:
+    """Whether a top-level module of this name can be imported here (without importing it)."""
+    import sys
+
+    if top in sys.modules or top in sys.builtin_module_names or not top.isidentifier():
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _protected(names: Iterable[str]) -> set[str]:
