@@ -120,23 +120,54 @@ def _draw(rng: np.random.Generator, low: float, high: float, away_from: Sequence
             return x
 
 
+def _float32_atol(expected: Sequence[float]) -> float:
+    """The absolute tolerance of a float32 answer: FLOAT32_RTOL·max(1, |expected parts|).
+
+    The cases' inputs are numbers of order 1, and float32 rounds them (and what is computed
+    from them) by about ε₃₂ times that size, so a result that nearly cancels (cos a near π/2,
+    ȧb + aḃ near 0) keeps an absolute error of that size, not one relative to itself.
+    """
+    return FLOAT32_RTOL * max(1.0, *(abs(float(e)) for e in expected))
+
+
 def compare_pair(names: tuple[str, str], rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
     """A comparator for an answer made of two numbers, e.g. (value, tangent).
 
-    The summary names the part that is wrong: ``"the tangent: expected 5, got 0"``. Each part
-    is judged at the precision of its own dtype (``precision="dtype"``): a part computed in
-    float32 (numpy or torch) is compared at float32 precision, since no exercise of chapter 5
-    needs float64.
+    The summary names the part that is wrong: ``"the tangent: expected 5, got 0"``. Every
+    part is judged at float32 precision (:func:`_float32_atol`, rtol FLOAT32_RTOL) whatever
+    its type: the notebook accepts numbers computed in float32, and ``.item()`` or
+    ``float(…)`` of a float32 tensor (torch's default) hides the dtype they were computed in;
+    every slip the diagnoses look for is off by far more. ``expected`` is the pair, or ``{"pair": the pair, "atol32": (a₀, a₁)}``
+    when the check knows how far float32 rounding can carry each part (a chaotic map).
+    The pair may come as a tuple, a list or an array (numpy or torch) of two numbers.
     """
 
     def compare(got: Any, expected: Any) -> Failure | None:
-        pair = _pair(got) if isinstance(got, (tuple, list, np.ndarray)) else None
+        pair = None if isinstance(got, (str, bytes, dict)) else _pair(got)
         if pair is None:
             if isinstance(got, (tuple, list)) and len(got) != 2:
                 return Failure(f"expected a pair ({names[0]}, {names[1]}), got {len(got)} items: {got!r:.80}")
             return Failure(f"expected a pair of numbers ({names[0]}, {names[1]}), got {got!r:.80}")
         parts = list(got) if isinstance(got, (tuple, list)) else [got[0], got[1]]
-        return compare_named(names, parts, expected, rtol, atol, precision="dtype")
+        if isinstance(expected, dict):
+            want, atol32 = expected["pair"], tuple(expected["atol32"])
+        else:
+            want, atol32 = expected, (_float32_atol(expected),) * 2
+        for name, g, e, a32 in zip(names, parts, want, atol32):
+            failure = compare_arrays(max(rtol, FLOAT32_RTOL), max(atol, a32), precision="dtype")(g, e)
+            if failure is not None:
+                return Failure(f"{name}: {failure.summary}", failure.hint)
+        return None
+
+    return compare
+
+
+def compare_number(rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
+    """A comparator for one number, judged at float32 precision whatever its type (see :func:`compare_pair`)."""
+
+    def compare(got: Any, expected: Any) -> Failure | None:
+        return compare_arrays(max(rtol, FLOAT32_RTOL), max(atol, _float32_atol([expected])),
+                              precision="dtype")(got, expected)
 
     return compare
 
@@ -343,6 +374,28 @@ def logistic_derivative(x: float, n: int) -> tuple[float, float]:
     return l.value, l.tangent
 
 
+def _logistic_expected(x: float, n: int) -> dict[str, Any]:
+    """The reference pair (lₙ, dlₙ/dx), and how far float32 rounding can carry each part.
+
+    The logistic map is chaotic: an error δ in lₖ grows by |4(1 − 2lₖ)| per step, about 2
+    on average, and the tangent's error also feeds on the value's. With u = 2⁻²⁴ (a few
+    roundings per step) the first-order bounds are
+    e₁ = u|x|, eₖ₊₁ = |4(1 − 2lₖ)| eₖ + 4u|lₖ₊₁| for lₖ and
+    f₁ = 0, fₖ₊₁ = |4(1 − 2lₖ)| fₖ + 8|l̇ₖ| eₖ + 4u(|4l̇ₖ(1 − lₖ)| + |4lₖl̇ₖ|) for l̇ₖ;
+    a float32 answer is judged within 8 times them (and FLOAT32_RTOL).
+    """
+    u = 2.0**-24
+    l, d = float(x), 1.0
+    e, f = u * abs(l), 0.0
+    for _ in range(n - 1):
+        grow = abs(4 * (1 - 2 * l))
+        f = grow * f + 8 * abs(d) * e + 4 * u * (abs(4 * d * (1 - l)) + abs(4 * l * d))
+        l, d = 4 * l * (1 - l), 4 * d * (1 - 2 * l)
+        e = grow * e + 4 * u * abs(l)
+    pair = logistic_derivative(x, n)
+    return {"pair": pair, "atol32": (max(8 * e, FLOAT32_RTOL * abs(pair[0])), max(8 * f, FLOAT32_RTOL * abs(pair[1])))}
+
+
 def _logistic_cases(rng: np.random.Generator) -> list[Case]:
     """The chapter's l₂ … l₄ at x = 0.3, n = 1, and random points with up to 12 steps.
 
@@ -366,6 +419,7 @@ def _logistic_cases(rng: np.random.Generator) -> list[Case]:
 @_safe
 def _logistic_mistake(got: Any, expected: Any, case: Case) -> str | None:
     x, n = case.args
+    expected = expected["pair"]
     pair = _pair(got)
     if pair is None:
         return "return the pair (lₙ, dlₙ/dx) of two numbers."
@@ -383,7 +437,7 @@ register(
     Check(
         id="05.logistic_derivative",
         function="logistic_derivative",
-        reference=logistic_derivative,
+        reference=_logistic_expected,
         cases=_logistic_cases,
         compare=compare_pair(("lₙ", "dlₙ/dx"), rtol=1e-8, atol=1e-12),
         diagnoses=(_logistic_mistake,),
@@ -477,7 +531,8 @@ def compare_sweep(got: Any, expected: dict[str, list[float]]) -> Failure | None:
     so the first wrong one is where the mistake is. A list must hold one value per
     contribution; the contributions (the differences of successive values) may come in any
     order — operations without a path between them may be swept either way — and the last
-    value is the adjoint itself. Values computed in float32 are judged at float32 precision.
+    value is the adjoint itself. Values are judged at float32 precision whatever their type
+    (``.item()`` of a float32 tensor hides its dtype).
     """
     wanted = ", ".join(repr(k) for k in SWEEP_ORDER)
     if not isinstance(got, dict):
@@ -499,8 +554,9 @@ def compare_sweep(got: Any, expected: dict[str, list[float]]) -> Failure | None:
             return Failure(f"{bar} ({name!r}) receives {many} ({_SOURCES[name]}), so its list has "
                            f"{len(exp)} value(s) {_values_text(exp)}; yours has {len(arr)}: {_values_text(arr)}")
         low = is_float32(values)
+        # float32 precision whatever the type: .item() of a float32 tensor hides its dtype
         scale = max(1.0, max(abs(v) for v in exp))
-        rtol, atol = (FLOAT32_RTOL, FLOAT32_RTOL * scale) if low else (1e-9, 1e-12)
+        rtol, atol = FLOAT32_RTOL, FLOAT32_RTOL * scale
         got_c = np.sort(np.diff(np.concatenate([[0.0], arr])))
         exp_c = np.sort(np.diff(np.concatenate([[0.0], exp])))
         same = (np.all(np.isfinite(arr)) and abs(arr[-1] - exp[-1]) <= atol + rtol * abs(exp[-1])
@@ -731,7 +787,7 @@ register(
         function="backward_sin",
         reference=backward_sin,
         cases=_backward_sin_cases,
-        compare=compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype"),
+        compare=compare_number(),
         diagnoses=(_backward_sin_mistake,),
         hint="ā = v̄ · ∂(sin a)/∂a.",
         reference_names=_ENGINE_SHORTCUTS,
@@ -744,7 +800,7 @@ register(
         function="backward_exp",
         reference=backward_exp,
         cases=_backward_exp_cases,
-        compare=compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype"),
+        compare=compare_number(),
         diagnoses=(_backward_exp_mistake,),
         hint="ā = v̄ · ∂(eᵃ)/∂a.",
         reference_names=_ENGINE_SHORTCUTS,

@@ -649,3 +649,59 @@ ANSWERS += [
             return order
     ''', "leaves out the inputs", message=("nodes without parents",)),
 ]
+
+ANSWERS += [
+    # float32, including torch's default float32 behind .item(), and the chaotic logistic map
+    Answer("05.dual_sin", "pass", '''
+        import torch
+
+        def dual_sin(a, a_dot):
+            t = torch.tensor(a)                      # torch's default dtype: float32
+            return torch.sin(t).item(), (torch.cos(t) * a_dot).item()
+    ''', "torch float32 behind .item(): Python floats that carry float32 rounding"),
+    Answer("05.dual_mul", "pass", '''
+        import torch
+
+        def dual_mul(a, a_dot, b, b_dot):
+            a, a_dot, b, b_dot = (torch.tensor(v) for v in (a, a_dot, b, b_dot))
+            return torch.stack([a * b, a_dot * b + a * b_dot])
+    ''', "the pair as one float32 torch tensor of two elements"),
+    Answer("05.backward_sin", "pass", '''
+        import numpy as np
+
+        def backward_sin(a, grad_out):
+            return float(np.float32(grad_out) * np.cos(np.float32(a)))
+    ''', "float32 arithmetic returned as a Python float (cos a may nearly cancel)"),
+    Answer("05.logistic_derivative", "pass", '''
+        import numpy as np
+
+        def logistic_derivative(x, n):
+            l, d = np.float32(x), np.float32(1.0)
+            for _ in range(n - 1):
+                l, d = np.float32(4) * l * (1 - l), np.float32(4) * d * (1 - 2 * l)
+            return l, d
+    ''', "float32 numpy scalars: the chaotic map carries the rounding, judged within its float32 error"),
+    Answer("05.logistic_derivative", "pass", '''
+        import torch
+
+        def logistic_derivative(x, n):
+            l, l_dot = torch.tensor(x), torch.tensor(1.0)
+            for _ in range(n - 1):
+                l, l_dot = dual_mul(4 * l, 4 * l_dot, 1 - l, -l_dot)
+            return l.item(), l_dot.item()
+    ''', "torch float32 through the student's dual_mul, .item() at the end"),
+    Answer("05.adjoints", "pass", _SWEEP_HEAD + '''
+            import torch
+            c = lambda v: torch.tensor(v).item()        # each contribution rounded to float32
+            add("v5", 1.0)
+            add("v4", bar["v5"][-1])
+            add("v3", -bar["v5"][-1])
+            add("v1", bar["v4"][-1])
+            add("v2", bar["v4"][-1])
+            add("v0", c(bar["v3"][-1] * math.cos(v0)))
+            add("v-1", c(bar["v2"][-1] * v0))
+            add("v0", c(bar["v2"][-1] * v_1))
+            add("v-1", c(bar["v1"][-1] / v_1))
+            return bar
+    ''', "contributions rounded to float32 and returned as Python floats"),
+]
