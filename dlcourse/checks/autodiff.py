@@ -428,7 +428,8 @@ def _logistic_mistake(got: Any, expected: Any, case: Case) -> str | None:
     if _close(pair[0], logistic_derivative(x, n + 1)[0]):
         return "one step too many: l₁ = x itself, so lₙ takes n − 1 steps."
     if not _close(pair[0], expected[0]):
-        return "the value: l₁ = x, lₖ₊₁ = 4lₖ(1 − lₖ)."
+        return ("the value: l₁ = x, lₖ₊₁ = 4lₖ(1 − lₖ) — if you use your dual_mul, check that it passed "
+                "its check (05.dual_mul): its value part must be the product.")
     return ("the tangent: start from ẋ = 1 and carry it through every step with the product rule, "
             "(4l(1 − l))˙ = 4l̇(1 − l) − 4l l̇ — if you use your dual_mul, check that it passed its check.")
 

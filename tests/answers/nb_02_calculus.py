@@ -164,7 +164,8 @@ ANSWERS = [
         def jacobian_example(x):
             f = lambda v: np.array([v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]])
             return numerical_jacobian(f, x)
-    ''', "finite differences (its own exercise-2 function) where the exact Jacobian is asked for"),
+    ''', "finite differences (its own exercise-2 function) where the exact Jacobian is asked for",
+        message=("numerical_jacobian",)),
     Answer("02.analytic_jacobian", "flagged", '''
         from dlcourse import calculus
 

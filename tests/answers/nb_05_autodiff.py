@@ -705,3 +705,15 @@ ANSWERS += [
             return bar
     ''', "contributions rounded to float32 and returned as Python floats"),
 ]
+
+ANSWERS += [
+    Answer("05.logistic_derivative", "fail", '''
+        def dual_mul(a, a_dot, b, b_dot):
+            return a * b + a_dot * b_dot, a_dot * b + a * b_dot      # the ε² term put into the value
+        def logistic_derivative(x, n):
+            l, l_dot = x, 1.0
+            for _ in range(n - 1):
+                l, l_dot = dual_mul(4 * l, 4 * l_dot, 1 - l, -l_dot)
+            return l, l_dot
+    ''', "right loop on a dual_mul whose value is wrong: the message points at dual_mul", message=("dual_mul",)),
+]
