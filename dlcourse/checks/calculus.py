@@ -295,8 +295,15 @@ def _with_eigenvalues(rng: np.random.Generator, eig: list[float]) -> np.ndarray:
 #  R4 "zero" means |λ| ≤ 1e-8·max(1, max|λ|): diag(2, −1e-10) (an exact test for 0 calls
 #     it a saddle), diag(2, 1e-6) (a looser tolerance calls it degenerate), and
 #     diag(1e9, 5) (5 ≤ 1e-8·1e9 = 10: an absolute tolerance calls it a minimum), and
-#     diag(0.5, 7e-9) (the max(1, …): 1e-8·max|λ| = 5e-9 alone calls it a minimum);
+#     diag(0.5, 7e-9) (the max(1, …): 1e-8·max|λ| = 5e-9 alone calls it a minimum), and
+#     diag(1e9, 7) rotated by 45° (a tolerance from the largest entry of H, 5e8, calls it a
+#     minimum: the eigenvalues set it);
 #  R5 the four words exactly, as a str (numpy's np.str_ counts as one).
+def _rotated45(big: float, small: float) -> np.ndarray:
+    """diag(big, small) rotated by 45°: entries (big ± small)/2, eigenvalues big and small."""
+    return np.array([[big + small, big - small], [big - small, big + small]]) / 2
+
+
 def _hessian_cases(rng: np.random.Generator) -> list[Case]:
     fixed: list[tuple[np.ndarray, str]] = [
         (np.diag([2.0, -2.0]), "H = diag(2, −2), the saddle θ₁² − θ₂²"),
@@ -308,6 +315,8 @@ def _hessian_cases(rng: np.random.Generator) -> list[Case]:
         (np.diag([1e9, 5.0]), "H = diag(1e9, 5): the tolerance is 1e-8·max|λ| = 10, so λ₂ = 5 counts as 0"),
         (np.diag([0.5, 7e-9]), "H = diag(0.5, 7e-9): the tolerance is 1e-8·max(1, 0.5) = 1e-8, so λ₂ counts as 0"),
         (np.diag([3.0, -2.0, 0.0]), "H = diag(3, −2, 0): both signs, so a saddle, although one eigenvalue is 0"),
+        (_rotated45(1e9, 7.0), "H = [[500000003.5, 499999996.5], [499999996.5, 500000003.5]], eigenvalues 1e9 and 7: "
+                               "the tolerance is 1e-8·max|λ| = 10 (not 1e-8 times the largest entry, 5), so λ₂ = 7 counts as 0"),
     ]
     spec: list[tuple[list[float], str]] = [
         (list(rng.uniform(0.5, 3, size=3)), "positive definite"),

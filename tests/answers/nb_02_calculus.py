@@ -472,3 +472,38 @@ ANSWERS += [
             return t, t, 1 - 2 * t
     ''', "1/(2p) instead of 2^(−p)"),
 ]
+
+ANSWERS += [
+    Answer("02.critical_point", "fail", '''
+        def classify(H):
+            H = np.asarray(H, dtype=float)
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1.0, np.abs(H).max())          # the largest entry, not the largest |λ|
+            if np.any(eig > tol) and np.any(eig < -tol):
+                return "saddle"
+            if np.any(np.abs(eig) <= tol):
+                return "degenerate"
+            return "minimum" if np.all(eig > 0) else "maximum"
+    ''', "the tolerance scaled by the largest entry of H instead of the largest |λ|"),
+    Answer("02.critical_point", "pass", '''
+        def classify(H):
+            H = np.asarray(H, dtype=float)
+            eig = np.linalg.eigvalsh(H)
+            tol = 1e-8 * max(1.0, np.linalg.norm(H, 2))      # the spectral norm is max|λ| for symmetric H
+            n_pos, n_neg = (eig > tol).sum(), (eig < -tol).sum()
+            if n_pos and n_neg:
+                return "saddle"
+            if n_pos == len(eig):
+                return "minimum"
+            if n_neg == len(eig):
+                return "maximum"
+            return "degenerate"
+    ''', "the spectral norm for max|λ|, counts of signs"),
+    Answer("02.saddle_odds", "pass", '''
+        from fractions import Fraction
+
+        def critical_point_odds(p):
+            t = Fraction(1, 2**p)
+            return t, t, 1 - 2 * t
+    ''', "exact fractions"),
+]
