@@ -185,3 +185,14 @@ def test_gd_step_accepts_a_pair_of_one_element_arrays():
     assert checks.run("06.gd_step", step, seed=0).passed
     v = checks.run("06.gd_step", lambda w, lr: (np.atleast_1d(w + lr * (4 * w - 8)), np.zeros(1)), seed=0)
     assert not v.passed and "stepped uphill" in v.message
+
+
+def test_float32_results_given_as_python_floats_are_judged_at_float32_precision():
+    from dlcourse.checks.gradient_descent import float32_exact
+
+    assert float32_exact(float(np.float32(0.1))) and float32_exact([[float(np.float32(1 / 3))], [0.5]])
+    assert not float32_exact(0.1) and not float32_exact([1, 2, 3]) and not float32_exact(np.float32(0.1))
+    item = checks.run("06.init_std", lambda i, o, s: float(np.float32(init_std(i, o, s))), seed=0)
+    assert item.passed
+    wrong = checks.run("06.init_std", lambda i, o, s: float(np.float32(init_std(i, o, s) ** 2)), seed=0)
+    assert not wrong.passed and "variance" in wrong.message

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import landscapes, optim
 from . import Case, Check, as_float_array, compare_trajectories, is_float32, register
+from .gradient_descent import float32_exact
 from .momentum import require_torch, step_check, torch_path, variant_hint
 
 __all__ = ["drive_adam", "torch_adam_run"]
@@ -344,7 +345,7 @@ def drive_adam(fn: Callable[..., Any], case: Case) -> np.ndarray:
         if not isinstance(out, (tuple, list)) or len(out) != 3:
             raise TypeError(f"adam_step must return the tuple (theta, m, v), got {out!r} at step t = {t}")
         arrays = []
-        low = low or is_float32(out[0])
+        low = low or is_float32(out[0]) or float32_exact(out[0])
         for name, value in zip(("theta", "m", "v"), out):
             arr = as_float_array(value)
             if arr is None:

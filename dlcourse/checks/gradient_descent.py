@@ -16,7 +16,67 @@ from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt_pair, as_float_array, as_number, close,
                compare_trajectories, is_float32, register)
 
-__all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std"]
+__all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std", "float32_exact",
+           "lists_as_float32", "judge_plain_floats_by_value"]
+
+
+# --------------------------------------------------------------- float32 values in plain floats
+def _plain_leaves(value: Any, depth: int = 0) -> list[float] | None:
+    """The numbers of a Python float or a (nested) list/tuple of Python numbers, else None.
+
+    numpy and torch values carry their dtype (:func:`~dlcourse.checks.dtype_of` reads it): None.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, (list, tuple)) and depth < 4:
+        found: list[float] = []
+        for item in value:
+            leaves = _plain_leaves(item, depth + 1)
+            if leaves is None:
+                return None
+            found += leaves
+        return found
+    return None
+
+
+def float32_exact(value: Any) -> bool:
+    """Whether ``value`` is a Python float, or a list of Python numbers, computed in float32.
+
+    A float32 result turned into Python numbers (``tensor.item()``, ``float(x)``,
+    ``.tolist()``) no longer tells its dtype, but its values still do: each is exactly a
+    float32 number, which a float64 computation almost never gives (some float being
+    needed, a list of integers does not count). The checks that accept float32 judge such
+    an answer at float32 precision too.
+    """
+    leaves = _plain_leaves(value)
+    if not leaves or all(v == int(v) for v in leaves if math.isfinite(v)):
+        return False
+    arr = np.asarray(leaves, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.all(np.isfinite(arr)) and np.array_equal(arr.astype(np.float32).astype(np.float64), arr))
+
+
+def lists_as_float32(value: Any, *, parts: bool = False) -> Any:
+    """``value`` as a float32 array when :func:`float32_exact` (each part of a tuple with ``parts``)."""
+    if parts and isinstance(value, (list, tuple)):
+        return type(value)(lists_as_float32(part) for part in value)
+    if float32_exact(value):
+        try:
+            return np.asarray(value, dtype=np.float32)
+        except (TypeError, ValueError):  # a ragged list: let the comparator say what is wrong
+            return value
+    return value
+
+
+def judge_plain_floats_by_value(compare: Comparator, *, parts: bool = False) -> Comparator:
+    """``compare`` (at ``precision="dtype"``), with Python floats that are float32 values judged as float32."""
+
+    def judged(got: Any, expected: Any) -> Failure | None:
+        return compare(lists_as_float32(got, parts=parts), expected)
+
+    return judged
 
 
 def _numbers(got: Any, size: int) -> np.ndarray | None:
@@ -39,7 +99,8 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
     |got − expected| ≤ atol + rtol·|expected| for each number; an answer computed in float32
     (numpy or torch, or a tuple of them) is judged at float32 precision,
     rtol' = max(rtol, :data:`~dlcourse.checks.FLOAT32_RTOL`): none of chapter 6's exercises
-    needs float64. A mismatch shows both numbers with as many digits as it takes to tell
+    needs float64. So is a Python float whose value is a float32 number (:func:`float32_exact`:
+    ``tensor.item()`` of a float32 result). A mismatch shows both numbers with as many digits as it takes to tell
     them apart.
     """
 
@@ -51,7 +112,7 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
             return Failure(f"expected {what}, got {got!r:.200}")
         parts = list(got) if isinstance(got, (list, tuple)) and len(got) == exp.size else [got] * exp.size
         for k, (e, v) in enumerate(zip(exp, g)):
-            low = is_float32(parts[k])
+            low = is_float32(parts[k]) or float32_exact(parts[k])
             r = max(rtol, FLOAT32_RTOL) if low else rtol
             a = max(atol, FLOAT32_RTOL * abs(e)) if low else atol
             if not (np.isfinite(v) and abs(v - e) <= a + r * abs(e)):
@@ -67,8 +128,16 @@ def compare_numbers(rtol: float = 1e-9, atol: float = 0.0, names: tuple[str, ...
 FIRST_ROW_HINT = "the first row of the path is the starting point θ₀ itself (a copy, unchanged)."
 
 
+def _low(got: Any) -> bool:
+    """Whether an answer carries float32 precision: its dtype, or Python floats of float32 values."""
+    return is_float32(got) or float32_exact(got)
+
+
 def same_path(got: Any, path: np.ndarray) -> bool:
-    """Whether ``got`` is ``path`` (or a row θ_t of it) to the path checks' rtol 1e-9 and atol 1e-12."""
+    """Whether ``got`` is ``path`` (or a row θ_t of it) to the path checks' rtol 1e-9 and atol 1e-12
+    (a float32 answer to float32 precision)."""
+    if _low(got):
+        return close(got, path, rtol=FLOAT32_RTOL, atol=1e-12)
     return close(got, path, rtol=1e-9, atol=1e-12)
 
 
@@ -113,12 +182,13 @@ def _step_hints(got: Any, expected: Any, case: Case) -> str | None:
     g = _numbers(got, 2)
     if g is None or g.shape != (2,):
         return "return a pair (w_new, loss): the new w and f at the new w."
-    if np.isclose(g[0], w + lr * (4 * w - 8), rtol=1e-9):
+    r = FLOAT32_RTOL if _low(got) or (isinstance(got, (list, tuple)) and any(_low(part) for part in got)) else 1e-9
+    if np.isclose(g[0], w + lr * (4 * w - 8), rtol=r):
         return "you stepped uphill: gradient descent moves against the derivative, w ← w − η f′(w)."
-    if np.isclose(g[0], w - lr * (2 * w - 4), rtol=1e-9):
+    if np.isclose(g[0], w - lr * (2 * w - 4), rtol=r):
         return ("f′(w) is 2(w − 1) + 2(w − 3) = 4w − 8: the factor 2 from differentiating each square "
                 "is missing.")
-    if np.isclose(g[0], expected[0], rtol=1e-9) and np.isclose(g[1], _gd_example_f(w), rtol=1e-9):
+    if np.isclose(g[0], expected[0], rtol=r) and np.isclose(g[1], _gd_example_f(w), rtol=r):
         return "the new w is right; the loss must be evaluated at the new w, not the old one."
     return None
 
@@ -263,7 +333,7 @@ register(
         function="gradient_descent",
         reference=_gradient_descent_reference,
         cases=_all_gd_cases,
-        compare=compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype"),
+        compare=judge_plain_floats_by_value(compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype")),
         diagnoses=(_gd_hints,),
         hint="start the list with θ₀; then, `steps` times, θ ← θ − η·grad(θ) and append θ.",
         reference_names=("dlcourse.optim.minimize", "dlcourse.optim.sgd", "dlcourse.widgets.lr_explorer"),
@@ -314,8 +384,10 @@ def _stability_hints(got: Any, expected: Any, case: Case) -> str | None:
     H = np.asarray(H, dtype=np.float64)
     eig = np.linalg.eigvalsh(H)
 
+    r = FLOAT32_RTOL if _low(got) else 1e-9
+
     def same(value: float) -> bool:
-        return bool(np.isclose(g, value, rtol=1e-9, atol=0.0))
+        return bool(np.isclose(g, value, rtol=r, atol=0.0))
 
     if same(1 / eig.max()):
         return ("1/λ_max is the step of the convergence guarantee (η ≤ 1/L); the stability threshold is twice "

@@ -21,6 +21,7 @@ import numpy as np
 from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
                compare_arrays, compare_trajectories, is_float32, on_copies, register)
+from .gradient_descent import float32_exact, judge_plain_floats_by_value
 
 __all__ = ["compare_parts", "variant_hint", "step_check", "torch_path", "require_torch", "TorchMissing"]
 
@@ -109,7 +110,8 @@ def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12,
     With ``precision="dtype"`` (one optimizer step needs no float64) a float32 part — numpy
     or torch — is judged at float32 precision: rtol' = max(rtol, FLOAT32_RTOL) and
     atol' = max(atol, FLOAT32_RTOL·s), s the largest |expected| of that part; with
-    ``"float64"`` every part is judged at ``rtol``/``atol``.
+    ``"float64"`` every part is judged at ``rtol``/``atol``. A part given as Python floats whose
+    values are float32 numbers (``.tolist()`` of a float32 result) counts as float32.
     """
     names = tuple(names)
     spelled = "(" + ", ".join(names) + ")"
@@ -133,7 +135,7 @@ def compare_parts(names: Sequence[str], rtol: float = 1e-9, atol: float = 1e-12,
                 wrong.append(f"the new {name}: NaN or inf at element {where}")
                 continue
             r, a = rtol, atol
-            low = precision == "dtype" and is_float32(g)
+            low = precision == "dtype" and (is_float32(g) or float32_exact(g))
             if low:
                 top = float(np.abs(exp).max()) if exp.size else 0.0
                 r, a = max(rtol, FLOAT32_RTOL), max(atol, FLOAT32_RTOL * (top if top > 0 else 1.0))
@@ -543,8 +545,9 @@ register(Check(
     function="momentum_run",
     reference=torch_sgd_run,
     cases=_run_cases,
-    compare=compare_trajectories(rtol=1e-9, atol=1e-12, against="torch.optim.SGD(momentum=β)",
-                                 precision="dtype"),
+    compare=judge_plain_floats_by_value(compare_trajectories(rtol=1e-9, atol=1e-12,
+                                                             against="torch.optim.SGD(momentum=β)",
+                                                             precision="dtype")),
     diagnoses=(variant_hint(
         (_numpy_run(_pt_theta_first), "θ moved with the old velocity: update v first, then θ ← θ − ηv." + _STEP_CAUSE),
         (_numpy_run(_pt_dampened), "you used dampening by accident: v ← βv + (1 − β)g is torch's dampening=β; "
@@ -621,7 +624,7 @@ register(Check(
     function="velocities",
     reference=velocities_reference,
     cases=_velocity_cases,
-    compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
+    compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
     diagnoses=(_velocity_hints,),
     hint="u_t = ηg(1 + γ + … + γ^{t−1}) = ηg(1 − γᵗ)/(1 − γ) for t = 1, …, steps.",
     reference_names=("dlcourse.optim.momentum",),

@@ -17,7 +17,7 @@ import numpy as np
 from .. import landscapes, schedules
 from . import (Case, Check, Failure, as_float_array, as_number, compare_arrays,
                compare_trajectories, on_copies, register)
-from .gradient_descent import FIRST_ROW_HINT, same_path
+from .gradient_descent import FIRST_ROW_HINT, judge_plain_floats_by_value, same_path
 
 __all__ = ["minibatch_gradient", "epoch_batches", "minibatch_sgd", "inverse_time", "polyak_average"]
 
@@ -352,7 +352,7 @@ register(
         function="minibatch_sgd",
         reference=minibatch_sgd,
         cases=_sgd_cases,
-        compare=compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype"),
+        compare=judge_plain_floats_by_value(compare_trajectories(rtol=1e-9, atol=1e-12, precision="dtype")),
         diagnoses=(_sgd_hints,),
         hint="for each epoch, for each batch B: w ← w − η (2/|B|) X_Bᵀ(X_B w − y_B); append a copy of w.",
         reference_names=("dlcourse.optim.minimize", "dlcourse.optim.sgd", "dlcourse.optim.SGD"),
@@ -414,7 +414,7 @@ register(
         function="inverse_time",
         reference=inverse_time,
         cases=_schedule_cases,
-        compare=compare_arrays(rtol=1e-12, atol=0.0, precision="dtype"),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-12, atol=0.0, precision="dtype")),
         diagnoses=(_schedule_hints,),
         hint="η_t = η₀ / (1 + k·t) for t = 0, 1, …, steps − 1.",
         reference_names=("dlcourse.schedules.InverseTimeDecay",),
@@ -491,7 +491,7 @@ register(
         function="polyak_average",
         reference=polyak_average,
         cases=_average_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-12, precision="dtype"),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-10, atol=1e-12, precision="dtype")),
         diagnoses=(_average_hints,),
         hint="θ̄_T = (θ_{T₀} + … + θ_T) / (T − T₀ + 1) for T = T₀, …, len(path) − 1: "
              "np.cumsum(path[burn_in:], axis=0) divided by 1, 2, 3, …",

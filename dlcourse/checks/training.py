@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import schedules
 from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, as_number, compare_arrays, register
+from .gradient_descent import judge_plain_floats_by_value
 from .momentum import require_torch
 
 # --------------------------------------------------------------- 10.step_decay
@@ -55,7 +56,7 @@ register(Check(
     function="step_decay",
     reference=_step_decay_reference,
     cases=_step_cases,
-    compare=compare_arrays(rtol=1e-12, atol=1e-15, precision="dtype"),
+    compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-12, atol=1e-15, precision="dtype")),
     diagnoses=(_step_off_by_one,),
     hint="η_t = η₀ · γ^⌊t/s⌋ for t = 0, 1, …, epochs − 1.",
     reference_names=("dlcourse.schedules.StepDecay",),
@@ -262,7 +263,7 @@ def _plateau_hints(got: Any, expected: Any, case: Case) -> str | None:
     if g is None or g.shape != (len(losses),):
         return f"return one learning rate per epoch: {len(losses)} values."
     for slip, hint in _PLATEAU_SLIPS:
-        if np.allclose(g, _plateau_variant(losses, lr0, patience, factor, **slip), rtol=1e-9, atol=0):
+        if np.allclose(g, _plateau_variant(losses, lr0, patience, factor, **slip), rtol=FLOAT32_RTOL, atol=0):
             return hint
     return None
 
@@ -272,7 +273,7 @@ register(Check(
     function="plateau_rates",
     reference=_plateau_reference,
     cases=_plateau_cases,
-    compare=compare_arrays(rtol=1e-9, atol=1e-15, precision="dtype"),
+    compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-9, atol=1e-15, precision="dtype")),
     diagnoses=(_plateau_hints,),
     hint="keep the best loss and a count of epochs in a row without improvement; when the count exceeds "
          "patience, multiply η by factor and restart the count.",

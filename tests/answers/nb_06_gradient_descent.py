@@ -416,4 +416,38 @@ ANSWERS = [
                 x = x / np.linalg.norm(x)
             return 2 / (x @ H @ x)
     ''', "λ_max by power iteration and the Rayleigh quotient"),
+    Answer("06.init_std", "pass", '''
+        import torch
+
+        def init_std(fan_in, fan_out, scheme):
+            fans = fan_in + fan_out if scheme == "glorot" else fan_in
+            return torch.sqrt(torch.tensor(2.0 / fans)).item()
+    ''', "a float32 torch result turned into a Python float with .item(): still judged at float32 precision"),
+    Answer("06.gd_step", "pass", '''
+        import torch
+
+        def gd_step(w, lr):
+            w = torch.tensor(w, requires_grad=True)
+            f = (w - 1) ** 2 + (w - 3) ** 2
+            f.backward()
+            w_new = (w - lr * w.grad).detach()
+            return w_new.item(), ((w_new - 1) ** 2 + (w_new - 3) ** 2).item()
+    ''', "float32 autograd, both numbers returned with .item()"),
+    Answer("06.gradient_descent", "pass", '''
+        import torch
+
+        def gradient_descent(grad, theta0, lr, steps):
+            theta = torch.tensor(theta0, dtype=torch.float32)
+            path = [theta.tolist()]
+            for _ in range(steps):
+                theta = theta - lr * torch.as_tensor(grad(theta.numpy().astype(float)), dtype=torch.float32)
+                path.append(theta.tolist())
+            return path
+    ''', "float32 torch iterates, the path as .tolist() rows"),
+    Answer("06.stability", "fail", '''
+        import torch
+
+        def max_stable_lr(H):
+            return float(1 / torch.linalg.eigvalsh(torch.tensor(H, dtype=torch.float32)).max())
+    ''', "1/λ_max in float32, returned as a Python float", message=("twice",)),
 ]

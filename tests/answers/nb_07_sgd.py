@@ -537,4 +537,16 @@ ANSWERS = [
             tail = np.asarray(path, dtype=float)[burn_in:]
             return np.cumsum(tail, axis=0) / np.arange(burn_in + 1, len(path) + 1)[:, None]
     ''', "divides by T + 1 (counts the burn-in iterates) instead of T − T₀ + 1"),
+    Answer("07.inverse_time", "pass", '''
+        import torch
+
+        def inverse_time(lr0, k, steps):
+            return (lr0 / (1 + k * torch.arange(steps))).tolist()
+    ''', "float32 torch rates as a list of Python floats (.tolist())"),
+    Answer("07.inverse_time", "fail", '''
+        import torch
+
+        def inverse_time(lr0, k, steps):
+            return (lr0 / (1 + k * torch.arange(1, steps + 1))).tolist()
+    ''', "t from 1, in float32 as a list", message=("starts at η₀",)),
 ]

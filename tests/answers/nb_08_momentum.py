@@ -450,4 +450,12 @@ ANSWERS = [
                 out.append(float(u.sum()))
             return np.array(out)
     ''', "one number per step instead of a velocity of g's shape", message=("one velocity per step",)),
+    Answer("08.momentum_step", "pass", '''
+        import torch
+
+        def momentum_step(theta, v, g, lr, beta):
+            th, vv, gg = (torch.tensor(a, dtype=torch.float32) for a in (theta, v, g))
+            vv = beta * vv + gg
+            return (th - lr * vv).tolist(), vv.tolist()
+    ''', "float32 torch, both parts returned as nested lists (.tolist())"),
 ]

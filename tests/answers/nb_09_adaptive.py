@@ -495,4 +495,14 @@ ANSWERS = [
                                              weight_decay=weight_decay)
             return theta, state["exp_avg"], state["exp_avg_sq"]
     ''', "the library's adamw through getattr with a constant name"),
+    Answer("09.adam_torch", "pass", '''
+        import torch
+
+        def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+            th, g, mt, vt = (torch.tensor(a, dtype=torch.float32) for a in (theta, grad, m, v))
+            mt = beta1 * mt + (1 - beta1) * g
+            vt = beta2 * vt + (1 - beta2) * g * g
+            th = th - lr * (mt / (1 - beta1 ** t)) / ((vt / (1 - beta2 ** t)).sqrt() + eps)
+            return th.tolist(), mt.tolist(), vt.tolist()
+    ''', "float32 torch at every step, the results as lists (.tolist())"),
 ]

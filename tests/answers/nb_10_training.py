@@ -815,4 +815,21 @@ ANSWERS = [
             loop.fit(model, train, val, torch.optim.Adam(model.parameters(), lr=0.005), epochs=30)
             return model
     ''', "dlcourse.training.fit through a module alias"),
+    Answer("10.step_decay", "pass", '''
+        def step_decay(lr0, gamma, step_size, epochs):
+            return (lr0 * torch.tensor(gamma) ** (torch.arange(epochs) // step_size)).tolist()
+    ''', "float32 torch rates returned as a list of Python floats"),
+    Answer("10.plateau", "pass", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            lr, best, bad, out = np.float32(lr0), np.inf, 0, []
+            for loss in val_losses:
+                if loss < best:
+                    best, bad = loss, 0
+                else:
+                    bad += 1
+                if bad > patience:
+                    lr, bad = lr * np.float32(factor), 0
+                out.append(float(lr))
+            return out
+    ''', "a float32 rate, each appended as float(lr)"),
 ]
