@@ -156,29 +156,35 @@ with warnings.catch_warnings():
 
 
 def _trusted_roots() -> tuple[str, ...]:
+    """(dlcourse's folder, its grading folders, the installed code's folders)."""
     import dlcourse
 
+    package = os.path.dirname(os.path.realpath(dlcourse.__file__))
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.dirname(os.__file__))}
     roots |= {os.path.realpath(r) for r in roots}
-    return (os.path.dirname(os.path.realpath(dlcourse.__file__)) + os.sep,
+    return (package + os.sep, os.path.join(package, "checks") + os.sep,
+            os.path.join(package, "grader") + os.sep,
             *(r.rstrip(os.sep) + os.sep for r in sorted(roots)))
 
 
 def _caller_kind(filename: str, roots: tuple[str, ...]) -> str:
-    """``"library"`` (dlcourse's own file), ``"other"`` (an installed module's) or ``"student"``
-    (a notebook cell, a string run with exec, a file the notebook wrote)."""
-    if filename.startswith(roots[0]) or os.path.realpath(filename).startswith(roots[0]):
+    """``"library"`` (dlcourse's own code, but for its checks and grader), ``"other"`` (those,
+    and any installed module) or ``"student"`` (a notebook cell, a string run with exec, a
+    file the notebook wrote)."""
+    real = os.path.realpath(filename)
+    if real.startswith(roots[0]) and not real.startswith(roots[1:3]):
         return "library"
-    if filename.startswith("<frozen ") or os.path.realpath(filename).startswith(roots[1:]):
+    if filename.startswith("<frozen ") or real.startswith(roots[1:]):
         return "other"
     return "student"
 
 
 def _arm(functions: list[Any]) -> list[tuple[Any, Any]]:
     """Make each function record in :data:`_CALLERS` when student code calls it, directly or
-    through installed code (``functools.reduce``, ``numpy.vectorize`` …), but not when
-    dlcourse's own code does. The function object itself changes (its ``__code__``), so
+    through installed code (``functools.reduce``, ``numpy.vectorize`` …), or when it *is*
+    the student's function (``functools.partial(reference)``), but not when the rest of
+    dlcourse calls it (``hessian`` calling ``jacobian``). The function object itself changes (its ``__code__``), so
     every way of reaching it — an alias, ``operator.attrgetter``, ``pickle``, the object
     graph — reaches the armed one. Returns what :func:`_disarm` restores."""
     roots = _trusted_roots()
@@ -191,9 +197,10 @@ def _arm(functions: list[Any]) -> list[tuple[Any, Any]]:
         def call(args: tuple[Any, ...], kwargs: dict[str, Any], original: Any = original,
                  qualified: str = qualified) -> Any:
             frame = sys._getframe(2)  # 0: here, 1: the armed function
-            while frame is not None and frame.f_code is not collect.__code__:
-                kind = _caller_kind(frame.f_code.co_filename, roots)
-                if kind != "other":
+            while True:  # the nearest caller that is not installed code or the check's harness
+                kind = "student" if frame is None or frame.f_code is collect.__code__ else (
+                    _caller_kind(frame.f_code.co_filename, roots))
+                if kind != "other":  # reaching collect: the "function" is the reference itself
                     if kind == "student":
                         _CALLERS.append(qualified)
                     break

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 MAX_NOTEBOOK_BYTES = 32 * 2**20
+MAX_CODE_CELLS = 2000  # more is no notebook a student wrote, only time the grader would lose
 
 
 class GraderUsageError(ValueError):
@@ -236,6 +237,8 @@ def read_submission(path: Path) -> list[StudentCell]:
             continue
         gid = _nbgrader(cell).get("grade_id")
         cells.append(StudentCell(number, _source(cell), gid if isinstance(gid, str) else None))
+        if len(cells) > MAX_CODE_CELLS:
+            raise SubmissionError(f"{path.name} has more than {MAX_CODE_CELLS} code cells")
     return cells
 
 

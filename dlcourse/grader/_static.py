@@ -129,7 +129,7 @@ def _transform(source: str) -> str:
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(_transform(source))
-    except (SyntaxError, ValueError):  # a cell that does not parse cannot run either
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # nor can it run
         return None
 
 
@@ -341,8 +341,32 @@ class _Analyzer:
             for dotted in sorted(names):
                 for check_id, why in self.judge_name(dotted):
                     self.flag(check_id, where, node, lines, why)
+            if isinstance(node, ast.Attribute) and not names:
+                for check_id, why in self._tail(node):
+                    self.flag(check_id, where, node, lines, why)
             self._introspection(node, where, lines, allowed_ipython)
             self._stores(node, where, lines)
+
+    def _tail(self, node: ast.Attribute) -> Iterator[tuple[str | None, str]]:
+        """Rules for an attribute chain on a base this reader cannot name (``box[0].calculus
+        .jacobian``, ``f().grader._collect``): its last names alone say what it reaches."""
+        chain: list[str] = []
+        base: ast.AST = node
+        while isinstance(base, ast.Attribute):
+            chain.insert(0, base.attr)
+            base = base.value
+        from dlcourse import checks
+
+        for a, b in zip(chain, chain[1:]):
+            if (a == "grader" and importlib.util.find_spec(f"dlcourse.grader.{b}") is not None
+                    or a == "checks" and b not in ALLOWED_CHECKS and hasattr(checks, b)):
+                yield None, f"uses .{a}.{b}, part of dlcourse's grading machinery"
+                return
+            for check_id, refs in self.references.items():
+                if any(getattr(r, "__name__", None) == b
+                       and str(getattr(r, "__module__", "")).rsplit(".", 1)[-1] == a for r in refs):
+                    yield check_id, (f"uses .{a}.{b}, dlcourse's reference implementation of "
+                                     f"this exercise ({check_id})")
 
     def _builtin_call(self, node: ast.AST, *names: str) -> bool:
         """Is ``node`` a call of one of these builtins (not rebound by an import)?"""
