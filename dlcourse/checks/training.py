@@ -296,7 +296,7 @@ register(Check(
 LOSS_RTOL = FLOAT32_RTOL
 
 
-def _epoch_setup(seed: int, sizes: tuple[int, ...]) -> tuple[Any, list[tuple[Any, Any]], Any, Any]:
+def _epoch_setup(seed: int, sizes: tuple[int, ...]) -> tuple[Any, Any, Any, Any]:
     """A fresh model, a DataLoader of batches of these sizes, optimizer and loss, the same for every call."""
     torch = require_torch()
     from torch import nn
@@ -311,9 +311,18 @@ def _epoch_setup(seed: int, sizes: tuple[int, ...]) -> tuple[Any, list[tuple[Any
     yt = torch.as_tensor(y[idx])
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
     # a DataLoader, like the ones train_digits passes: iterating it gives the (X, y) batches of
-    # these sizes in order, and len(batches.dataset) is the number of samples, as in PyTorch's tutorials
-    batches = DataLoader(TensorDataset(Xt, yt),
-                         batch_sampler=[list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:])])
+    # these sizes in order, and len(batches.dataset) is the number of samples, as in PyTorch's
+    # tutorials; batches[i] and len(batches) work too, as on a list of batches
+    ranges = [list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    class Batches(DataLoader):
+        """A DataLoader over these batches that can also be indexed like a list of them."""
+
+        def __getitem__(self, index: Any) -> Any:
+            listed = [(Xt[r[0]:r[-1] + 1], yt[r[0]:r[-1] + 1]) for r in ranges]
+            return listed[index]
+
+    batches = Batches(TensorDataset(Xt, yt), batch_sampler=ranges)
     gen = torch.Generator().manual_seed(seed)
     model = nn.Sequential(nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 10)).double()
     with torch.no_grad():

@@ -832,4 +832,18 @@ ANSWERS = [
                 out.append(float(lr))
             return out
     ''', "a float32 rate, each appended as float(lr)"),
+    Answer("10.train_epoch", "pass", '''
+        def train_one_epoch(model, batches, optimizer, loss_fn):
+            model.train()
+            total, count = 0.0, 0
+            for i in range(len(batches)):
+                X, y = batches[i]
+                loss = loss_fn(model(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(y)
+                count += len(y)
+            return total / count
+    ''', "the batches by index, batches[i] for i in range(len(batches))"),
 ]
