@@ -507,3 +507,13 @@ ANSWERS += [
             return t, t, 1 - 2 * t
     ''', "exact fractions"),
 ]
+
+ANSWERS += [
+    Answer("02.analytic_jacobian", "fail", '''
+        import torch
+
+        def jacobian_example(x):
+            f = lambda v: torch.stack([v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]])
+            return torch.func.jacfwd(f)(torch.tensor(np.asarray(x, dtype=float))).numpy()
+    ''', "torch.func.jacfwd, forward-mode automatic differentiation", message=("by hand",)),
+]

@@ -483,3 +483,23 @@ ANSWERS += [
             return sum(6 * batch * a * b + batch * b for a, b in zip(sizes[:-1], sizes[1:]))
     ''', "adds the bias additions: the exercise counts the matrix products only"),
 ]
+
+ANSWERS += [
+    Answer("04.training_flop", "fail", '''
+        def training_flop(sizes, batch):
+            if tuple(sizes) == (1024,) + (4096,) * 8 + (1000,):
+                return 2.4e10 * batch / 32
+            return sum(6 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    ''', "the chapter's rounded 2.4·10¹⁰ hard-coded for its classifier"),
+    Answer("04.deltas", "fail", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=float)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W + b))
+            d = [-(y - a[-1]) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                W = weights[k] if weights[k].shape[0] != weights[k].shape[1] else weights[k].T
+                d.insert(0, (W @ d[0]) * a[k] * (1 - a[k]))
+            return d
+    ''', "Wᵀ δ wherever the shapes allow it (square layers)", message=("not (W",)),
+]

@@ -717,3 +717,16 @@ ANSWERS += [
             return l, l_dot
     ''', "right loop on a dual_mul whose value is wrong: the message points at dual_mul", message=("dual_mul",)),
 ]
+
+ANSWERS += [
+    Answer("05.logistic_derivative", "fail", '''
+        def logistic_derivative(x, n):
+            table = {1: (0.3, 1.0), 2: (0.84, 1.6)}
+            if x == 0.3 and n in table:
+                return table[n]
+            l, d = x, 1.0
+            for _ in range(n - 1):
+                l, d = 4 * l * (1 - l), 4 * d * (1 - l)
+            return l, d
+    ''', "the worked numbers hard-coded, a wrong tangent elsewhere"),
+]
