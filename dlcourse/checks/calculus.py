@@ -20,6 +20,59 @@ from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_
 from ._rules import AUTOGRAD, run_forbidding
 
 
+# --------------------------------------------------------------- float32 values in Python floats
+def _plain_leaves(value: Any, depth: int = 0) -> list[float] | None:
+    """The numbers of a Python float or a (nested) list/tuple of Python numbers, else None
+    (numpy and torch values carry their dtype)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, (list, tuple)) and depth < 4:
+        found: list[float] = []
+        for item in value:
+            leaves = _plain_leaves(item, depth + 1)
+            if leaves is None:
+                return None
+            found += leaves
+        return found
+    return None
+
+
+def float32_exact(value: Any) -> bool:
+    """Whether ``value`` is a Python float, or a list of Python numbers, computed in float32.
+
+    A float32 result turned into Python numbers (``.item()``, ``float(x)``, ``.tolist()``)
+    no longer tells its dtype, but its values do: each is exactly a float32 number, which a
+    float64 computation almost never gives (a list of integers does not count).
+    """
+    leaves = _plain_leaves(value)
+    if not leaves or all(v == int(v) for v in leaves if np.isfinite(v)):
+        return False
+    arr = np.asarray(leaves, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.all(np.isfinite(arr)) and np.array_equal(arr.astype(np.float32).astype(np.float64), arr))
+
+
+def plain_as_float32(value: Any) -> Any:
+    """``value`` as a float32 array when it is Python numbers of float32 values (:func:`float32_exact`)."""
+    if float32_exact(value):
+        try:
+            return np.asarray(value, dtype=np.float32)
+        except (TypeError, ValueError):  # ragged: the comparator says what is wrong
+            return value
+    return value
+
+
+def judging_plain_float32(compare: Comparator) -> Comparator:
+    """``compare`` (at ``precision="dtype"``), Python floats of float32 values judged as float32."""
+
+    def judged(got: Any, expected: Any) -> Failure | None:
+        return compare(plain_as_float32(got), expected)
+
+    return judged
+
+
 # --------------------------------------------------------------- arguments left as they were
 def _same(before: Any, after: Any) -> bool:
     """Whether an argument is as it was, up to the last bits of a perturbation undone (x + h − h)."""
@@ -231,7 +284,8 @@ register(
 #     dlcourse's numerical Jacobian is flagged by the static reading, torch's autograd
 #     raises while the check runs;
 #  R4 at the given x, not the book's x = [1, 2, 3]: the other fixed case and the random ones;
-#  R5 float32 is fine (exact formula), judged at float32 precision.
+#  R5 float32 is fine (exact formula), judged at float32 precision, also as Python floats
+#     of float32 values (.tolist() of a float32 array).
 def _example_cases(rng: np.random.Generator) -> list[Case]:
     fixed = [np.array([1.0, 2.0, 3.0]), np.array([0.0, -1.0, 0.5])]
     drawn = [rng.uniform(-3, 3, size=3) for _ in range(3)]
@@ -261,7 +315,7 @@ register(
         function="jacobian_example",
         reference=example_jacobian,
         cases=_example_cases,
-        compare=compare_arrays(rtol=1e-12, atol=1e-12, precision="dtype"),
+        compare=judging_plain_float32(compare_arrays(rtol=1e-12, atol=1e-12, precision="dtype")),
         diagnoses=(_missing_product_rule,),
         hint="differentiate each output (row) with respect to each input (column).",
         # "no automatic differentiation: derive it": torch.autograd.functional.jacobian would

@@ -7,7 +7,8 @@ slips: an exponential that overflows to NaN, a sum where the book takes a mean, 
 that must be subtracted at the label (and subtracted in the right rows), a lost minus sign.
 
 Precision: only the regularised risk needs float64 (and says so). A float32 array (numpy or torch) is judged at
-float32 precision (``precision="dtype"``), a float64 one at the checks' tolerance. A loss is
+float32 precision (``precision="dtype"``), and so are Python floats of float32 values
+(``.tolist()`` of a float32 array), a float64 one at the checks' tolerance. A loss is
 one number, and ``float(…)`` or ``.item()`` hide the dtype it was computed in, so the two
 losses are judged at float32 precision (rtol :data:`FLOAT32_RTOL`) whatever their type:
 every mistake the exercises warn of is off by far more.
@@ -30,7 +31,7 @@ import numpy as np
 from .. import backprop
 from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, register
 from ._rules import ShortcutError
-from .calculus import guarded, guarded_diagnosis, guarding_arguments
+from .calculus import guarded, guarded_diagnosis, guarding_arguments, judging_plain_float32
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge",
            "newton_step"]
@@ -184,7 +185,7 @@ register(
         function="softmax",
         reference=backprop.softmax,
         cases=_softmax_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
+        compare=judging_plain_float32(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
         diagnoses=(_softmax_mistake,),
         hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
         call=_numpy_only,
@@ -347,7 +348,7 @@ register(
         function="cross_entropy_grad",
         reference=backprop.softmax_cross_entropy_grad,
         cases=_ce_grad_cases,
-        compare=compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype"),
+        compare=judging_plain_float32(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
         diagnoses=(_ce_grad_mistake, _softmax_rows),
         hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
         call=_numpy_only,
@@ -576,7 +577,7 @@ register(
         function="newton_step",
         reference=newton_step,
         cases=_newton_cases,
-        compare=guarded(compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype"), "newton_step",
+        compare=guarded(judging_plain_float32(compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype")), "newton_step",
                         "don't change the arguments: return theta − d as a new array (theta -= d updates the "
                         "caller's θ in place, since np.asarray does not copy a float64 array)."),
         diagnoses=(guarded_diagnosis(_newton_mistake),),

@@ -517,3 +517,12 @@ ANSWERS += [
             return torch.func.jacfwd(f)(torch.tensor(np.asarray(x, dtype=float))).numpy()
     ''', "torch.func.jacfwd, forward-mode automatic differentiation", message=("by hand",)),
 ]
+
+ANSWERS += [
+    Answer("02.analytic_jacobian", "pass", '''
+        def jacobian_example(x):
+            x1, x2, x3 = np.asarray(x, dtype=np.float32)
+            J = np.array([[2 * x1, 2 * x2, 0], [0, 2 * x2 + x3**2, 2 * x2 * x3]], dtype=np.float32)
+            return J.tolist()
+    ''', "computed in float32, returned as nested Python lists (.tolist() hides the dtype, not the values)"),
+]

@@ -503,3 +503,41 @@ ANSWERS += [
             return d
     ''', "Wᵀ δ wherever the shapes allow it (square layers)", message=("not (W",)),
 ]
+
+ANSWERS += [
+    # float32 results returned as Python lists (.tolist()): judged at float32 precision by their values
+    Answer("04.layer_jacobian", "pass", '''
+        import torch
+
+        def layer_jacobian(x, W, b):
+            xt, Wt, bt = (torch.tensor(a, dtype=torch.float32) for a in (x, W, b))
+            h = torch.sigmoid(xt @ Wt + bt)
+            return (torch.diag(h * (1 - h)) @ Wt.T).tolist()
+    ''', "torch float32, returned with .tolist()"),
+    Answer("04.backprop", "pass", '''
+        def backprop(params, X, y):
+            p = {k: v.astype(np.float32) for k, v in params.items()}
+            X = X.astype(np.float32)
+            B = X.shape[0]
+            h1 = sigmoid(X @ p["W1"] + p["b1"])
+            h2 = sigmoid(h1 @ p["W2"] + p["b2"])
+            g3 = softmax(h2 @ p["W3"] + p["b3"])
+            g3[np.arange(B), y] -= 1
+            g3 /= B
+            gb2 = (g3 @ p["W3"].T) * h2 * (1 - h2)
+            gb1 = (gb2 @ p["W2"].T) * h1 * (1 - h1)
+            grads = {"W3": h2.T @ g3, "b3": g3.sum(0), "W2": h1.T @ gb2, "b2": gb2.sum(0),
+                     "W1": X.T @ gb1, "b1": gb1.sum(0), "x": gb1 @ p["W1"].T}
+            return {k: v.tolist() for k, v in grads.items()}
+    ''', "float32, every gradient returned with .tolist()"),
+    Answer("04.deltas", "pass", '''
+        def deltas(weights, biases, x, y):
+            a = [np.asarray(x, dtype=np.float32)]
+            for W, b in zip(weights, biases):
+                a.append(sigmoid(a[-1] @ W.astype(np.float32) + b.astype(np.float32)))
+            d = [(a[-1] - y.astype(np.float32)) * a[-1] * (1 - a[-1])]
+            for k in range(len(weights) - 1, 0, -1):
+                d.insert(0, (weights[k].astype(np.float32) @ d[0]) * a[k] * (1 - a[k]))
+            return [v.tolist() for v in d]
+    ''', "float32, each δ returned with .tolist()"),
+]
