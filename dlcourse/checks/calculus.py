@@ -412,6 +412,10 @@ def _degenerate_hint(got: Any, expected: Any, case: Case) -> str | None:
             and np.min(np.abs(eig)) > 0:
         return ("|λ| ≤ 1e-8·max(1, max|λ|) counts as 0 (here the tolerance is "
                 f"{1e-8 * max(1.0, float(np.max(np.abs(eig)))):.3g}): the test is inconclusive, 'degenerate'.")
+    zero = np.abs(eig) <= 1e-8 * max(1.0, float(np.max(np.abs(eig))))
+    if expected == "saddle" and got == "degenerate" and np.any(zero):
+        return ("eigenvalues of both signs decide the test whatever the others are: a saddle (only "
+                "without mixed signs does a zero eigenvalue leave it undecided, 'degenerate').")
     if expected != "degenerate" and got == "degenerate":
         return ("only |λ| ≤ 1e-8·max(1, max|λ|) counts as 0: an eigenvalue above that tolerance, "
                 "however small, has a sign.")
@@ -419,9 +423,6 @@ def _degenerate_hint(got: Any, expected: Any, case: Case) -> str | None:
         return "an eigenvalue of 0 makes the second-order test inconclusive: return 'degenerate'."
     if {got, expected} == {"minimum", "maximum"}:
         return "all eigenvalues > 0 means the function curves up in every direction: a minimum."
-    if expected == "saddle" and got == "degenerate":
-        return ("eigenvalues of both signs decide the test whatever the others are: a saddle (only "
-                "without mixed signs does a zero eigenvalue leave it undecided, 'degenerate').")
     if expected == "saddle":
         return "eigenvalues of both signs mean a saddle, even if the diagonal of H looks one-signed."
     return None
