@@ -200,7 +200,9 @@ register(Check(
 #   (patience + 1)-th (every case that reduces);
 # - the count restarts after a reduction and after an improvement (the long flat curve
 #   reduces twice; the fixed losses improve between bad epochs);
-# - one rate per epoch, the rate after that epoch's loss is recorded (the shape).
+# - one rate per epoch, the rate after that epoch's loss is recorded (the shape);
+# - threshold 0: any loss below the best improves, however little (losses that creep down by
+#   5e-5: torch's default relative threshold 1e-4 would cut the rate).
 def _plateau_reference(val_losses: list[float], lr0: float, patience: int, factor: float) -> np.ndarray:
     """η after each epoch of ReduceOnPlateau(lr0, factor, patience, threshold 0)."""
     sched = schedules.ReduceOnPlateau(lr0, factor=factor, patience=patience, threshold=0.0,
@@ -210,11 +212,13 @@ def _plateau_reference(val_losses: list[float], lr0: float, patience: int, facto
 
 def _plateau_variant(val_losses: list[float], lr0: float, patience: int, factor: float, *,
                      early: bool = False, ties: bool = False, previous: bool = False,
-                     no_restart: bool = False, before: bool = False) -> np.ndarray:
+                     no_restart: bool = False, before: bool = False, rel: float = 0.0) -> np.ndarray:
     """The rule with one typical slip: a cut one epoch early, ties improving, …"""
     lr, best, prev, bad, rates = lr0, np.inf, np.inf, 0, []
     for loss in val_losses:
         ref = prev if previous else best
+        if rel and ref < np.inf:
+            ref = ref * (1 - rel)
         if loss < ref or (ties and loss <= ref):
             best, bad = min(best, loss) if not previous else loss, 0
         else:
@@ -236,6 +240,8 @@ _PLATEAU_SLIPS: tuple[tuple[dict[str, Any], str], ...] = (
     ({"previous": True}, "compare each loss with the best loss so far, not with the previous epoch's."),
     ({"no_restart": True}, "after a reduction, restart the count of bad epochs at 0: the next cut needs another "
                            "patience + 1 epochs without improvement."),
+    ({"rel": 1e-4}, "any loss below the best so far improves (threshold 0): torch's ReduceLROnPlateau counts "
+                    "only a loss below best·(1 − 1e-4) by default; give it threshold=0."),
     ({"before": True}, "return the rate *after* each epoch's loss is recorded (what scheduler.step(loss) sets "
                        "for the next epoch), not the rate the epoch was trained with."),
 )
@@ -245,9 +251,12 @@ def _plateau_cases(rng: np.random.Generator) -> list[Case]:
     fixed = [1.0, 0.8, 0.7, 0.69, 0.695, 0.7, 0.72, 0.65, 0.66, 0.67, 0.7, 0.68]
     ties = [0.9, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.6, 0.55, 0.6]
     flat = [0.5] + [0.6] * 11
+    creeping = [1.0, 0.99995, 0.9999, 0.99985, 0.9998, 0.99975, 0.9997, 0.99965, 0.9996]
     cases = [Case((fixed, 0.1, 2, 0.1), f"losses {fixed}, η₀ = 0.1, patience 2, factor 0.1"),
              Case((ties, 0.1, 2, 0.5), f"losses with ties {ties}, η₀ = 0.1, patience 2, factor 0.5"),
-             Case((flat, 1.0, 3, 0.1), f"losses {flat} (flat after epoch 1), η₀ = 1, patience 3, factor 0.1")]
+             Case((flat, 1.0, 3, 0.1), f"losses {flat} (flat after epoch 1), η₀ = 1, patience 3, factor 0.1"),
+             Case((creeping, 0.1, 1, 0.5), f"losses {creeping} (each a little below the last: every epoch "
+                                           "improves), η₀ = 0.1, patience 1, factor 0.5")]
     for decimals in (4, 2):
         losses = _loss_curve(rng, int(rng.integers(20, 40)), decimals=decimals)
         lr0, patience = float(rng.choice([0.1, 0.05, 0.01])), int(rng.integers(1, 5))

@@ -846,4 +846,16 @@ ANSWERS = [
                 count += len(y)
             return total / count
     ''', "the batches by index, batches[i] for i in range(len(batches))"),
+    Answer("10.plateau", "fail", '''
+        def plateau_rates(val_losses, lr0, patience, factor):
+            w = torch.nn.Parameter(torch.zeros(1))
+            opt = torch.optim.SGD([w], lr=lr0)
+            sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=factor, patience=patience)
+            rates = []
+            for loss in val_losses:
+                sched.step(loss)
+                rates.append(opt.param_groups[0]["lr"])
+            return rates
+    ''', "torch's ReduceLROnPlateau with its default relative threshold 1e-4, not threshold 0",
+        message=("threshold=0",)),
 ]
