@@ -526,3 +526,18 @@ ANSWERS += [
             return J.tolist()
     ''', "computed in float32, returned as nested Python lists (.tolist() hides the dtype, not the values)"),
 ]
+
+ANSWERS += [
+    Answer("02.derivative", "flagged", '''
+        from dlcourse.calculus import derivative as _d
+
+        def central_difference(f, x, h):
+            return _d(f, x, h)
+    ''', "the library's derivative under an alias"),
+    Answer("02.critical_point", "flagged", '''
+        import dlcourse.calculus as calc
+
+        def classify(H):
+            return calc.critical_point_type(H)
+    ''', "the library's critical_point_type"),
+]

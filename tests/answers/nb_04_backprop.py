@@ -541,3 +541,23 @@ ANSWERS += [
             return [v.tolist() for v in d]
     ''', "float32, each δ returned with .tolist()"),
 ]
+
+ANSWERS += [
+    Answer("04.backprop", "flagged", '''
+        from dlcourse.backprop import MLP
+
+        def backprop(params, X, y):
+            net = MLP((params["W1"].shape[0], params["W1"].shape[1], params["W2"].shape[1], params["W3"].shape[1]),
+                      activation="sigmoid")
+            net.params = {k: np.array(v, dtype=float) for k, v in params.items()}
+            net.loss(X, y)
+            return net.backward(y)
+    ''', "the library's MLP does the backward pass"),
+    Answer("04.deltas", "flagged", '''
+        from dlcourse import backprop as bp
+
+        def deltas(weights, biases, x, y):
+            g = bp.delta_backprop(weights, biases, "sigmoid", x, y)
+            return [g[f"b{k}"] for k in range(1, len(weights) + 1)]
+    ''', "the library's delta_backprop"),
+]

@@ -730,3 +730,22 @@ ANSWERS += [
             return l, d
     ''', "the worked numbers hard-coded, a wrong tangent elsewhere"),
 ]
+
+ANSWERS += [
+    Answer("05.dual_mul", "flagged", '''
+        from dlcourse.autodiff import Dual as D
+
+        def dual_mul(a, a_dot, b, b_dot):
+            d = D(a, a_dot) * D(b, b_dot)
+            return d.value, d.tangent
+    ''', "the library's Dual under an alias"),
+    Answer("05.adjoints", "flagged", '''
+        from dlcourse import autodiff
+
+        def adjoints(x1, x2):
+            f = lambda a, b: autodiff.log(a) + a * b - autodiff.sin(b)
+            t = autodiff.trace(f, x1=x1, x2=x2)
+            return {"v-1": [x2, t.grad["x1"]], "v0": [-math.cos(x2), t.grad["x2"]], "v5": [1.0], "v4": [1.0],
+                    "v3": [-1.0], "v1": [1.0], "v2": [1.0]}
+    ''', "the library's trace computes the gradient"),
+]
