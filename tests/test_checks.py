@@ -307,3 +307,49 @@ def test_saddle_odds_follow_the_coin_model_and_survive_a_million_parameters():
     assert "case 1 of 8: p = 1" in v.message and "AND the maxima" in v.message
     v = _verdict("02.saddle_odds", lambda p: (1 / 2.0**p, 1 / 2.0**p, 1 - 2 / 2.0**p))
     assert "raised OverflowError" in v.message
+
+
+def test_a_jacobian_that_leaves_x_perturbed_is_named_and_one_that_restores_it_passes():
+    def perturbs(f, x, h=1e-6):
+        x = np.asarray(x, dtype=float)
+        cols = []
+        for j in range(x.size):
+            x[j] += h
+            up = np.asarray(f(x))
+            x[j] -= 2 * h
+            cols.append((up - np.asarray(f(x))) / (2 * h))
+        return np.stack(cols, axis=1)
+
+    def restores(f, x, h=1e-6):
+        x = np.asarray(x, dtype=float)
+        cols = []
+        for j in range(x.size):
+            x[j] += h
+            up = np.asarray(f(x))
+            x[j] -= 2 * h
+            down = np.asarray(f(x))
+            x[j] += h  # x + h − 2h + h: equal to x up to the last bit
+            cols.append((up - down) / (2 * h))
+        return np.stack(cols, axis=1)
+
+    v = _verdict("02.jacobian", perturbs)
+    assert not v.passed and "changed its argument x" in v.message
+    assert _verdict("02.jacobian", restores).passed
+    assert _verdict("02.jacobian", lambda f, x, step: calculus.jacobian(f, x, step)).passed  # h by position
+
+
+def test_mixed_signs_with_a_zero_eigenvalue_are_a_saddle():
+    v = _verdict("02.critical_point", lambda H: "degenerate" if np.any(np.abs(np.linalg.eigvalsh(H)) < 1e-6)
+                 else calculus.critical_point_type(H))
+    assert not v.passed and "diag(3, −2, 0)" in v.message and "both signs" in v.message
+
+
+def test_the_exact_jacobian_refuses_torch_autograd():
+    torch = pytest.importorskip("torch")
+
+    def by_autograd(x):
+        f = lambda v: torch.stack([v[0] ** 2 + v[1] ** 2, v[1] ** 2 + v[2] ** 2 * v[1]])
+        return torch.autograd.functional.jacobian(f, torch.tensor(np.asarray(x, dtype=float))).numpy()
+
+    v = _verdict("02.analytic_jacobian", by_autograd)
+    assert not v.passed and "ShortcutError" in v.message

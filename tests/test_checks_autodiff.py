@@ -448,3 +448,24 @@ def test_torch_autograd_is_refused_during_the_check_and_restored_after():
     v = _verdict("05.backward_sin", by_autograd)
     assert "ShortcutError" in v.message and "by hand" in v.message
     assert by_autograd(0.0, 2.0) == 2.0
+
+
+# ------------------------------------------------------------------ float32 answers
+def test_float32_answers_pass_also_behind_item_and_on_the_chaotic_logistic_map():
+    torch = pytest.importorskip("torch")
+
+    def logistic32(x, n):
+        l, d = np.float32(x), np.float32(1.0)
+        for _ in range(n - 1):
+            l, d = np.float32(4) * l * (1 - l), np.float32(4) * d * (1 - 2 * l)
+        return l, d
+
+    def sin_item(a, a_dot):
+        t = torch.tensor(a)  # float32
+        return torch.sin(t).item(), (torch.cos(t) * a_dot).item()
+
+    for seed in range(20):
+        assert _verdict("05.logistic_derivative", logistic32, seed).passed
+        assert _verdict("05.dual_sin", sin_item, seed).passed
+    v = _verdict("05.logistic_derivative", lambda x, n: logistic32(x, n + 1))
+    assert not v.passed and "one step too many" in v.message

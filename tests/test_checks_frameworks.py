@@ -140,3 +140,23 @@ def test_loading_the_checks_does_not_import_torch():
     code = ("import sys; from dlcourse import checks; checks.get('01.autograd'); "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_steps_must_be_an_int_and_a_one_element_loss_is_a_number():
+    def float_steps(start, w):
+        steps, dh = chapter_loop(start, w)
+        return float(steps), dh
+
+    v = _verdict("01.dynamic_graph", float_steps)
+    assert not v.passed and "expected the int" in v.message
+
+    def column_loss(model, X, y, lr):
+        model.zero_grad()
+        loss = ((model(X) - y[:, None]) ** 2).mean(dim=0)  # shape (1,)
+        loss.backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= lr * p.grad
+        return loss.detach()
+
+    assert _verdict("01.train_step", column_loss).passed

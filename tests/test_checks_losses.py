@@ -270,3 +270,44 @@ def test_one_newton_step_lands_on_the_chapters_bowl_minimum_and_on_the_saddle():
     np.testing.assert_allclose(newton_step(*saddle.args), 0.0, atol=1e-15)
     v = _verdict("03.newton_step", lambda t, g, H: t - g / np.diag(H))
     assert "case 3 of 3" in v.message and "diagonal H" in v.message
+
+
+# ----------------------------------------------------------------- arguments, torch's own losses
+def test_a_newton_step_that_updates_the_callers_theta_in_place_is_named():
+    def in_place(theta, grad, H):
+        theta = np.asarray(theta, dtype=float)
+        theta -= np.linalg.solve(H, grad)
+        return theta
+
+    v = checks.run("03.newton_step", in_place, seed=0)
+    assert not v.passed and "changed its argument theta" in v.message
+    assert checks.run("03.newton_step", lambda t, g, H: np.array(t, dtype=float) - np.linalg.solve(H, g)).passed
+
+
+def test_torchs_softmax_raises_while_the_check_runs_and_is_restored_afterwards():
+    torch = pytest.importorskip("torch")
+    before = (torch.softmax, torch.nn.functional.cross_entropy, torch._C._nn.cross_entropy_loss)
+    v = checks.run("03.softmax", lambda h: torch.softmax(torch.as_tensor(h), dim=-1).numpy(), seed=0)
+    assert not v.passed and "ShortcutError" in v.message and "numpy only" in v.message
+    assert (torch.softmax, torch.nn.functional.cross_entropy, torch._C._nn.cross_entropy_loss) == before
+    assert "softmax" not in torch.Tensor.__dict__
+    assert torch.allclose(torch.tensor([0.0, 0.0]).softmax(0), torch.tensor([0.5, 0.5]))
+
+
+def test_a_clipped_log_softmax_is_named():
+    def clipped(logits, y):
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        return float(np.mean(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0))))
+
+    v = checks.run("03.cross_entropy", clipped, seed=0)
+    assert not v.passed and "never from p" in v.message
+
+
+def test_float32_values_returned_as_python_lists_are_judged_at_float32_precision():
+    def softmax32(h):
+        h = np.asarray(h, dtype=np.float32)
+        e = np.exp(h - h.max(axis=-1, keepdims=True))
+        return (e / e.sum(axis=-1, keepdims=True)).tolist()
+
+    assert checks.run("03.softmax", softmax32, seed=0).passed
