@@ -260,3 +260,39 @@ def test_answers_round_trip_exactly_so_no_comparison_can_be_fooled_by_types():
     got = _collect.decode(json.loads(json.dumps(_collect.encode(Liar(2.0)))))
     assert isinstance(got, _collect.Opaque)
     assert checks.compare_arrays()(got, np.float64(3.0)) is not None
+
+
+def test_in_the_grading_kernel_checks_reveal_no_answer_of_the_reference(monkeypatch, capsys):
+    for name in ("check", "run"):  # restored after the test
+        monkeypatch.setattr(checks, name, getattr(checks, name))
+    wrong = checks.run("02.critical_point", lambda H: "not a type", 0)
+    assert "expected 'saddle'" in wrong.message  # in a student's own kernel: the hint they need
+    _collect.quiet_checks()
+    verdict = checks.run("02.critical_point", lambda H: "not a type", 0)
+    assert not verdict.passed and "expected" not in verdict.message
+    checks.check("02.critical_point", lambda H: "not a type")
+    assert "expected" not in capsys.readouterr().out
+
+
+def test_gradescope_takes_only_the_students_own_files_not_the_key_through_a_link(tmp_path):
+    from dlcourse.grader._export import _find, _take
+
+    key, submission, mine = tmp_path / "source" / "key", tmp_path / "submission", tmp_path / "mine"
+    for folder in (key, submission / "deep", mine):
+        folder.mkdir(parents=True)
+    (key / "02_calculus.ipynb").write_text('{"cells": [{"cell_type": "code", "source": "KEY"}]}')
+    (submission / "work").symlink_to(key, target_is_directory=True)  # a repository's link
+    (submission / "deep" / "02_calculus.ipynb").symlink_to(key / "02_calculus.ipynb")
+    os.mkfifo(submission / "03_losses.ipynb")
+    (submission / "04_backprop.ipynb").write_text('{"cells": []}')
+    names = ["02_calculus.ipynb", "03_losses.ipynb", "04_backprop.ipynb"]
+    found, _ = _find(submission, names)
+    for name, path in found.items():
+        _take(submission, path, mine / name)
+    for name in names[:2]:  # refused, or never found: the key is not graded as the student's
+        with pytest.raises(_plan.SubmissionError):
+            _plan.read_submission(mine / name)
+    assert _plan.read_submission(mine / "04_backprop.ipynb") == []
+    _take(submission, submission / "work" / "02_calculus.ipynb", mine / "through_the_link.ipynb")
+    with pytest.raises(_plan.SubmissionError, match="symbolic link"):
+        _plan.read_submission(mine / "through_the_link.ipynb")

@@ -262,11 +262,12 @@ CLASS = {
     "tampered": {NB: submission(KEY_MAIN, {
         **wrong_answers(), "numerical_jacobian": SOLUTIONS["numerical_jacobian"], "classify": ALWAYS_EQUAL,
     }, edit=tamper)},
-    "monkeypatch": {NB: submission(KEY_MAIN, wrong_answers(), extra=[MONKEYPATCH_CELL])},
+    # (also leaves a process running in a session of its own, which the grader ends)
+    "monkeypatch": {NB: submission(KEY_MAIN, wrong_answers(), extra=[MONKEYPATCH_CELL, cell(
+        "import subprocess\nsubprocess.Popen(['sleep', '987'], start_new_session=True)")])},
     "shortcuts": {NB: submission(KEY_MAIN, SHORTCUTS)},
     "loops": {NB: submission(KEY_MAIN, LOOPS)},
-    "crash": {NB: submission(KEY_MAIN, CRASH, extra=[cell(
-        "import subprocess\nsubprocess.Popen(['sleep', '987'], start_new_session=True)")])},
+    "crash": {NB: submission(KEY_MAIN, CRASH)},
     "parent_killer": {NB: submission(KEY_MAIN, PARENT_KILLER)},
     "worker_killer": {NB: submission(KEY_MAIN, WORKER_KILLER)},
     "malformed": {NB: '{"cells": [{"cell_type": "code", "source": "1 +'},

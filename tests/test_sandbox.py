@@ -199,6 +199,121 @@ def attack():
                if p.startswith('dlcourse-grade-') and os.path.join('/tmp', p) != mine]
     return 'blocked' if not visible else 'sees other kernels: ' + ', '.join(visible)
 """,
+    "reads_the_sandbox_environ": """
+def attack():
+    found = []
+    for pid in (p for p in os.listdir('/proc') if p.isdigit()):
+        try:
+            if b'hunter2' in open(f'/proc/{pid}/environ', 'rb').read():
+                found.append(pid)
+        except OSError:
+            pass
+    return 'blocked' if not found else 'read a secret in /proc/' + ','.join(found) + '/environ'
+""",
+    "holds_inherited_files": """
+def attack():
+    import stat
+    held = []
+    for fd in os.listdir('/proc/self/fd'):
+        try:
+            if stat.S_ISREG(os.fstat(int(fd)).st_mode):
+                held.append(os.readlink(f'/proc/self/fd/{fd}'))
+        except OSError:
+            pass
+    return 'blocked' if not held else 'holds files of the grader: ' + ', '.join(held)
+""",
+    "fills_dev": """
+def attack():
+    try:
+        with open('/dev/ballast', 'wb') as fh:
+            fh.write(b'x' * 2**20)
+        return 'wrote a file into /dev'
+    except OSError:
+        pass
+    shm = os.statvfs('/dev/shm')
+    if shm.f_blocks * shm.f_frsize > 2**30:
+        return f'/dev/shm holds {shm.f_blocks * shm.f_frsize >> 30} GiB outside the memory cap'
+    return 'blocked'
+""",
+    "reads_answers_from_check_messages": """
+def attack():
+    from dlcourse import checks  # allowed: but its messages name the reference's answers
+    verdict = checks.run('02.critical_point', lambda H: 'not a type', 0)
+    if verdict is not None and 'expected' in verdict.message:
+        return 'read an answer of the reference: ' + verdict.message.splitlines()[-1]
+    return 'blocked'
+""",
+    "prints_a_huge_message": """
+def attack():
+    print('y' * 2**26)  # one 64 MiB message: ZeroMQ drops it before the worker reads it
+    return 'blocked'
+""",
+}
+
+# Attacks on the machine that the grader stops by ending the kernel: they cost the attacker
+# the check of the cell that ran them (and nothing else). ``attack()`` never returns.
+STOPPED = {
+    "fills_the_results_folder": ("more than 256 MiB", """
+def attack():
+    results = os.path.join(os.path.dirname(os.getcwd()), 'results')
+    with open(results + '/ballast', 'wb') as fh:
+        for _ in range(1024):
+            fh.write(b'x' * 2**20)
+            fh.flush()
+    return 'wrote 1 GiB into the folder that the grader reads'
+"""),
+    "floods_the_kernel_folder": ("10000 files", """
+def attack():
+    folder = os.path.join(os.path.dirname(os.getcwd()), 'kernel')
+    for i in range(100_000):
+        open(f'{folder}/f{i}', 'w').close()
+    return 'made 100000 files in the folder that the grader reads'
+"""),
+    "shared_memory_past_the_cap": ("MiB of memory together", """
+def attack():
+    import mmap
+    held = []
+    for _ in range(32):  # 4 GiB in all, shared: RLIMIT_DATA does not count it
+        m = mmap.mmap(-1, 2**27)
+        for i in range(0, len(m), 4096):
+            m[i] = 1
+        held.append(m)
+    return 'touched 4 GiB of shared memory'
+"""),
+    "fork_bomb": ("more than 256 processes", """
+def attack():
+    import time
+    for _ in range(2000):
+        if os.fork() == 0:
+            time.sleep(600)
+            os._exit(0)
+    return 'started 2000 processes'
+"""),
+}
+
+# Attacks on the files the grader reads back: a background thread swaps each answer file for
+# a link to /dev/zero or a FIFO. The grader refuses them (instead of reading forever) and
+# goes on; the attacker's own checks are errors.
+SWAP = """
+def attack():
+    import glob, threading, time
+    results = os.path.join(os.path.dirname(os.getcwd()), 'results')
+    def swap():
+        while True:
+            for p in glob.glob(results + '/*.json'):
+                try:
+                    if os.path.isfile(p) and not os.path.islink(p):
+                        os.remove(p)
+                        MAKE
+                except OSError:
+                    pass
+            time.sleep(0.002)
+    threading.Thread(target=swap, daemon=True).start()
+    return 'blocked'
+"""
+SWAPPED = {
+    "answers_swapped_for_a_link": ("symbolic link", SWAP.replace("MAKE", "os.symlink('/dev/zero', p)")),
+    "answers_swapped_for_a_fifo": ("not a regular file", SWAP.replace("MAKE", "os.mkfifo(p)")),
 }
 
 
@@ -283,6 +398,8 @@ def hostile_class(request, tmp_path_factory):
               "PORT": listener.port, "GRADER": os.getpid()}
     students = {name: submission(SOLUTIONS["classify"]) for name in HONEST}
     students |= {name: submission(hostile_classify(code, values)) for name, code in ATTACKS.items()}
+    students |= {name: submission(hostile_classify(code, values))
+                 for name, (_, code) in (STOPPED | SWAPPED).items()}
     for name, nb in students.items():
         write(subs / name / NB, nb)
     library = Path(dlcourse.__file__).parent
@@ -324,6 +441,24 @@ def test_every_attack_is_blocked_inside_the_sandbox(hostile_class, attack):
     assert "the attack worked" not in row.message, row.message
     assert "✓ [02.critical_point]" in row.message, row.message  # passed, or flagged for review
     assert row.sandbox == "bwrap"
+
+
+@needs_bwrap
+@pytest.mark.parametrize("attack", sorted(STOPPED))
+def test_attacks_on_the_machine_end_their_kernel_and_cost_only_that_check(hostile_class, attack):
+    rows = {r.check: r for r in hostile_class["rows"] if r.student == attack}
+    assert [(rows[c].status, rows[c].points) for c in (CD, NJ)] == [("passed", 1), ("passed", 2)]
+    assert rows[CL].status == "error" and rows[CL].points == 0
+    assert "the kernel was stopped" in rows[CL].message and STOPPED[attack][0] in rows[CL].message
+
+
+@needs_bwrap
+@pytest.mark.parametrize("attack", sorted(SWAPPED))
+def test_answer_files_swapped_for_links_or_fifos_are_refused_not_read(hostile_class, attack):
+    rows = {r.check: r for r in hostile_class["rows"] if r.student == attack}
+    for check in (CD, NJ):  # written before the thread started, swapped while the notebook ran
+        assert rows[check].status == "error", rows[check].message
+        assert SWAPPED[attack][0] in rows[check].message
 
 
 @needs_bwrap

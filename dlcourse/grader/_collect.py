@@ -147,6 +147,31 @@ def _raised(exc: BaseException) -> dict[str, Any]:
     }
 
 
+def quiet_checks() -> None:
+    """Make ``dlcourse.checks.check`` and ``run`` tell nothing in the grading kernel.
+
+    Run (by the grader's first cell) before any student code: the messages of a check name
+    the reference's answer on the first case that fails, and the chapter's fixed cases are
+    the same for every seed, so a notebook could read off the answers by calling the check
+    with wrong functions, and return them. While grading, ``check`` prints a note and
+    ``run`` returns a failed verdict without running anything.
+    """
+    from dlcourse import checks
+
+    note = "dlcourse.checks does not run in the grader's kernel: the grader checks your answers"
+
+    def check(check_id: Any = "", *args: Any, **kwargs: Any) -> None:
+        print(f"({note})")
+
+    def run(check_id: Any = "", *args: Any, **kwargs: Any) -> Any:
+        return checks.Verdict(str(check_id), False, 0, note)
+
+    checks.check, checks.run = check, run
+
+
+QUIET_SOURCE = '__import__("dlcourse.grader._collect", fromlist=["quiet_checks"]).quiet_checks()'
+
+
 # --------------------------------------------------------------- the reference, armed
 _CALLERS: list[str] = []  # the armed functions that student code called during a collection
 with warnings.catch_warnings():

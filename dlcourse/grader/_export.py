@@ -123,6 +123,18 @@ def _find(submission: Path, names: Sequence[str]) -> tuple[dict[str, Path], list
     return found, notes
 
 
+def _take(submission: Path, path: Path, to: Path) -> None:
+    """Copy one submitted notebook to ``to`` for grading, unless it is not the student's own
+    regular file: a symbolic link, a file reached through a linked folder (a submitted
+    repository's ``work -> /autograder/source`` would otherwise hand in the key), a FIFO.
+    Those stay links, which the grader refuses (the check is ``error``)."""
+    inside = os.path.join(os.path.realpath(submission), os.path.relpath(path, submission))
+    if path.is_symlink() or os.path.realpath(path) != inside or not path.is_file():
+        os.symlink(os.path.abspath(path), to)
+    else:
+        shutil.copyfile(path, to)
+
+
 def gradescope_main(argv: Sequence[str]) -> int:
     """``dlcourse grade gradescope``: 0 when results.json was written, 2 when misused."""
     from .command import grade  # here: command imports this module's package siblings
@@ -146,10 +158,7 @@ def gradescope_main(argv: Sequence[str]) -> int:
                 shutil.copyfile(args.key / name, key / name)
             found, notes = _find(args.submission, names)
             for name, path in found.items():
-                if path.is_symlink():  # stays a link (it could point at the key): graded error
-                    os.symlink(os.readlink(path), mine / name)
-                else:
-                    shutil.copyfile(path, mine / name)
+                _take(args.submission, path, mine / name)
             result = grade(work / "submissions", out, key=key, timeout=args.timeout,
                            memory_mb=args.memory, progress=False, sandbox=args.sandbox)
             mine_json = out / GRADESCOPE_DIR / f"{STUDENT}.json"
