@@ -577,3 +577,21 @@ ANSWERS += [
             return pairwise_reference(X, Y)
     ''', "the check's own reference"),
 ]
+
+ANSWERS += [
+    Answer("01.train_step", "fail", '''
+        def train_step(model, X, y, lr):
+            dev = next(model.parameters()).device
+            opt = torch.optim.SGD(model.parameters(), lr=lr)
+            loss = ((model(X.to(dev)).reshape(-1) - y.to(dev)) ** 2).mean()
+            loss.backward()
+            opt.step()
+            opt.zero_grad()                 # zeroed after the step: the stale gradients were used
+            return loss.item()
+    ''', "zeroes the gradients after the step instead of before", message=("zero them first",)),
+    Answer("01.pairwise", "pass", '''
+        def pairwise_sq_distances(X, Y):
+            cross = torch.einsum("ik,jk->ij", X, Y)
+            return torch.einsum("ik,ik->i", X, X)[:, None] - 2 * cross + torch.einsum("jk,jk->j", Y, Y)[None, :]
+    ''', "the matrix-product form with einsum"),
+]
