@@ -75,6 +75,10 @@ OBFUSCATED = {
     "torch_load_pickle": "import torch\nm = torch.load('m.pt', weights_only=False)",
     "torch_hub_local": "import torch\nm = torch.hub.load('.', 'model', source='local')",
     "marshal": "import marshal\ncode = marshal.loads(b'')",
+    "timeit_of_text": "import timeit\ntimeit.timeit('import dlcourse', number=1)",
+    "doctest_of_a_docstring": "import doctest\ndef f():\n    '>>> 1'\ndoctest.run_docstring_examples(f, {})",
+    "pydoc_locate": "import pydoc\nJ = pydoc.locate('dlcourse.' + 'calculus')",
+    "posix_system": "import posix\nposix.system('true')",
     "frame_by_traceback": "import sys\ntry:\n    1 / 0\nexcept Exception as e:\n    f = e.__traceback__.tb_frame",
 }
 # ... and these name the reference itself, so the finding says whose check it is.
@@ -92,6 +96,7 @@ HONEST = {
     "strings_about_jacobians": "print('the jacobian of f is', 'dlcourse computes it too')",
     "class_with_checks_list": "class A:\n    def __init__(self):\n        self.checks = []\n        self.checks.append(1)",
     "numpy_load_plain": "a = np.load('a.npy')",
+    "timeit_of_a_callable": "import timeit\nt = timeit.timeit(lambda: np.ones(3), number=10)",
     "own_jacobian": "def numerical_jacobian(f, x, h=1e-6):\n    return np.stack([(f(x + e) - f(x - e)) / (2 * h) for e in h * np.eye(len(x))], axis=1)",
 }
 

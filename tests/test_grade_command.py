@@ -630,7 +630,7 @@ def test_plan_restores_check_cells_and_keeps_the_students_extra_cells_in_place(k
         ("import sys\nframe = sys._getframe(0)", [None]),
         ("!sed -i s/a/b/ file.py", [None]),
         ("%timeit np.allclose = 1", [None]),
-        ("import importlib\nm = importlib.import_module('dl' + 'course')", [None]),
+        ("import importlib\nm = importlib.import_module('esruocld'[::-1])", [None]),
         ("def broken(:\n", []),
     ],
 )

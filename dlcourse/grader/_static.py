@@ -66,7 +66,9 @@ INTROSPECTION_DOTTED = {
     "site", "importlib.__import__", "importlib._bootstrap", "importlib.resources",
     # code that this reader cannot see: objects unpickled, modules run from their files
     "pickle", "_pickle", "cPickle", "dill", "cloudpickle", "joblib", "marshal", "shelve",
-    "copyreg", "runpy", "pkgutil", "code", "codeop", "zipimport",
+    "copyreg", "runpy", "pkgutil", "code", "codeop", "zipimport", "pydoc", "logging.config",
+    "doctest", "pdb", "bdb", "trace", "cProfile", "profile", "_testcapi", "_testinternalcapi",
+    "_xxsubinterpreters", "_interpreters", "_posixsubprocess",
     # the kernel's own machinery: its shell runs cells and rewrites their source
     "ipykernel", "jupyter_client", "jupyter_core", "zmq", "nbclient", "traitlets",
     "torch.hub", "torch.package", "torch.utils.cpp_extension", "pandas.read_pickle",
@@ -79,8 +81,11 @@ IPYTHON_ALLOWED = ("IPython.display", "IPython.core.display", "IPython.lib.displ
 # import the reference and print its answers).
 PROGRAM_DOTTED = {"subprocess", "os.system", "os.popen", "os.posix_spawn", "os.posix_spawnp",
                   "os.startfile", "pty.spawn", "asyncio.create_subprocess_exec",
-                  "asyncio.create_subprocess_shell", "platform.popen"}
-PROGRAM_PREFIXES = ("os.exec", "os.spawn")
+                  "asyncio.create_subprocess_shell", "platform.popen", "posix.system",
+                  "posix.posix_spawn", "posix.posix_spawnp"}
+PROGRAM_PREFIXES = ("os.exec", "os.spawn", "posix.exec")
+# timeit runs the code it is given as text: only callables are read.
+TEXT_RUNNERS = {"timeit.timeit", "timeit.repeat", "timeit.Timer"}
 ATTRIBUTE_FUNCTIONS = {"getattr", "setattr", "delattr", "hasattr"}
 VALUE_ONLY_CALLS = ATTRIBUTE_FUNCTIONS | {"__import__"}
 # Modules whose attributes a submission must not change: the library, what its checks
@@ -400,6 +405,10 @@ class _Analyzer:
                 flag(f"uses .{name}, {REACH}")
         if isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)):
             self._strings(node, where, lines)
+        if isinstance(node, ast.Call) and TEXT_RUNNERS & {_canonical(d) for d in self.dotted(node.func)}:
+            texts = [*node.args[:2], *(k.value for k in node.keywords if k.arg in ("stmt", "setup"))]
+            if any(not isinstance(t, (ast.Lambda, ast.Name, ast.Attribute)) for t in texts):
+                flag("runs code given as text, out of this reader's sight")
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 if (kw.arg in UNPICKLING and isinstance(kw.value, ast.Constant)
