@@ -5,20 +5,28 @@ Two things earn a ``flagged`` grade, whatever the answers:
 * a **shortcut**: the student's code names dlcourse's reference implementation of an
   exercise (``dlcourse.calculus.jacobian`` directly, through an alias or a ``from``
   import, through ``importlib.import_module``/``__import__``, ``getattr`` with a constant
-  name or ``sys.modules``). Only the check whose reference it is gets flagged.
+  name or ``sys.modules``, a string that names it, or an attribute chain ending in its
+  module and name on a base this reader cannot name, ``box[0].calculus.jacobian``). Only
+  the check whose reference it is gets flagged.
 * **tampering**: code that reaches into dlcourse's grading machinery (anything of
   ``dlcourse.checks`` but ``check`` and ``run``, anything of ``dlcourse.grader``), changes
   an attribute of dlcourse, numpy, torch or the builtins (``np.allclose = …``,
   ``checks.check = …``, ``torch.Tensor.argmax = …``, ``setattr(np.testing, …)``;
   ``torch.backends.cudnn.deterministic = True`` or ``plt.rcParams[…] = …`` are fine), or
   uses the introspection that could do either out of sight of this reader (``globals()``,
-  ``eval``, ``exec``, frames, ``sys.modules``, ``__dict__``, shell commands and most
-  IPython magics). Every check of the notebook gets flagged.
+  ``eval``, ``exec``, frames, ``sys.modules``, ``__dict__``, ``getattr`` with a computed
+  name or passed as a value, ``operator.attrgetter``, ``__getattribute__``, ``pickle``,
+  ``runpy``, the kernel's shell through IPython, other programs, modules the notebook
+  writes itself, shell commands and most IPython magics). Every check of the notebook
+  gets flagged.
 
 Names are resolved without running anything: imports and simple assignments anywhere in
 the notebook (the key's cells included, so ``checks`` from the key's setup cell is
-known) bind aliases; a dotted name that starts with ``dlcourse`` is then looked up in the
-grader's own copy of the library, so a re-export still counts as the reference.
+known) bind aliases; strings spelled in constant pieces count as written; a dotted name
+through a module's attribute is read as that module's (``os.sys`` is ``sys``); a dotted
+name that starts with ``dlcourse`` is then looked up in the grader's own copy of the
+library, so a re-export still counts as the reference. The reading is a blocklist and
+cannot be complete: at run time the collection cell also arms the reference (``_collect``).
 """
 
 from __future__ import annotations
