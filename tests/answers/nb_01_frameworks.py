@@ -595,3 +595,18 @@ ANSWERS += [
             return torch.einsum("ik,ik->i", X, X)[:, None] - 2 * cross + torch.einsum("jk,jk->j", Y, Y)[None, :]
     ''', "the matrix-product form with einsum"),
 ]
+
+ANSWERS += [
+    Answer("01.dynamic_graph", "pass", '''
+        def loop_derivative(start, w):
+            w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+            hs = [torch.tensor(start, dtype=torch.float64)]
+            while hs[-1] < 10 and len(hs) <= 20:
+                hs.append(hs[-1] / w + 1)
+            steps = len(hs) - 1
+            if steps == 0:
+                return [0, 0.0]
+            hs[-1].backward()
+            return [steps, w.grad]
+    ''', "keeps every iterate in a list, steps from its length, a list [steps, dh/dw]"),
+]

@@ -541,3 +541,12 @@ ANSWERS += [
             return calc.critical_point_type(H)
     ''', "the library's critical_point_type"),
 ]
+
+ANSWERS += [
+    Answer("02.derivative", "pass", '''
+        def central_difference(f, x, h):
+            forward = (f(x + h) - f(x)) / h
+            backward = (f(x) - f(x - h)) / h
+            return (forward + backward) / 2       # their mean is the central difference
+    ''', "the mean of the forward and backward differences (algebraically the central one)"),
+]

@@ -749,3 +749,26 @@ ANSWERS += [
                     "v3": [-1.0], "v1": [1.0], "v2": [1.0]}
     ''', "the library's trace computes the gradient"),
 ]
+
+ANSWERS += [
+    Answer("05.topological_order", "pass", '''
+        def topological_order(parents):
+            seen, order = set(), []
+            for start in sorted(parents):
+                if start in seen:
+                    continue
+                seen.add(start)
+                stack = [(start, iter(parents[start]))]
+                while stack:
+                    node, todo = stack[-1]
+                    for p in todo:
+                        if p not in seen:
+                            seen.add(p)
+                            stack.append((p, iter(parents[p])))
+                            break
+                    else:
+                        stack.pop()
+                        order.append(node)          # post-order: after all of its parents
+            return order
+    ''', "depth-first post-order with a stack of iterators"),
+]
