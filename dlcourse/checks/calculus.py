@@ -65,7 +65,9 @@ def plain_as_float32(value: Any) -> Any:
 
 
 def judging_plain_float32(compare: Comparator) -> Comparator:
-    """``compare`` (at ``precision="dtype"``), Python floats of float32 values judged as float32."""
+    """``compare``, with Python floats of float32 values taken as float32: judged at float32
+    precision by a ``precision="dtype"`` comparator, told "compute in float64" by a
+    ``precision="float64"`` one (which judges them at its own tolerance all the same)."""
 
     def judged(got: Any, expected: Any) -> Failure | None:
         return compare(plain_as_float32(got), expected)
@@ -174,7 +176,8 @@ register(
         function="central_difference",
         reference=calculus.derivative,
         cases=_scalar_cases,
-        compare=compare_arrays(rtol=1e-8, atol=1e-10, precision="float64"),
+        # (float32 values behind Python floats are named as float32: "compute in float64")
+        compare=judging_plain_float32(compare_arrays(rtol=1e-8, atol=1e-10, precision="float64")),
         diagnoses=(_forward_difference,),
         hint="compute (f(x + h) − f(x − h)) / (2h).",
         reference_names=("dlcourse.calculus.derivative",),
@@ -264,7 +267,8 @@ register(
         function="numerical_jacobian",
         reference=calculus.jacobian,
         cases=_jacobian_cases,
-        compare=guarded(compare_arrays(rtol=1e-6, atol=1e-8, precision="float64"), "numerical_jacobian",
+        compare=guarded(judging_plain_float32(compare_arrays(rtol=1e-6, atol=1e-8, precision="float64")),
+                        "numerical_jacobian",
                         "leave x as it was: perturb a copy (np.array(x, dtype=float) copies, np.asarray does "
                         "not), or undo each perturbation (x[j] = saved) before the next column."),
         diagnoses=(guarded_diagnosis(_transposed), guarded_diagnosis(_own_step)),

@@ -550,3 +550,11 @@ ANSWERS += [
             return (forward + backward) / 2       # their mean is the central difference
     ''', "the mean of the forward and backward differences (algebraically the central one)"),
 ]
+
+ANSWERS += [
+    Answer("02.derivative", "fail", '''
+        def central_difference(f, x, h):
+            up, down = np.float32(f(x + h)), np.float32(f(x - h))
+            return float((up - down) / np.float32(2 * h))
+    ''', "float32 arithmetic behind a Python float: its values still show float32", message=("compute in float64",)),
+]
