@@ -479,11 +479,11 @@ def _risk_cases(rng: np.random.Generator) -> list[Case]:
 def _compare_risk(got: Any, expected: Any) -> Failure | None:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return Failure(f"expected the pair (J, ∇J), got {_type_name(got)}")
-    compare = compare_arrays(rtol=1e-9, atol=1e-12, precision="float64")
+    compare = judging_plain_float32(compare_arrays(rtol=1e-9, atol=1e-12, precision="float64"))
     failure = compare(got[0], expected[0])
     if failure is not None:
         return Failure(f"J: {failure.summary}", failure.hint)
-    failure = compare_arrays(rtol=1e-8, atol=1e-10, precision="float64")(got[1], expected[1])
+    failure = judging_plain_float32(compare_arrays(rtol=1e-8, atol=1e-10, precision="float64"))(got[1], expected[1])
     return None if failure is None else Failure(f"∇J: {failure.summary}", failure.hint)
 
 

@@ -695,3 +695,15 @@ ANSWERS += [
             return np.asarray(theta, dtype=float) - d[:, 0]
     ''', "solves with the gradient as a column"),
 ]
+
+ANSWERS += [
+    Answer("03.regularised_risk", "fail", '''
+        import torch
+
+        def regularised_risk(w, Phi, y, lam):
+            w, Phi, y = (torch.tensor(np.asarray(a, dtype=float), dtype=torch.float32) for a in (w, Phi, y))
+            r = Phi @ w - y
+            J = 0.5 * (r**2).mean() + lam * (w**2).sum()
+            return J.item(), (Phi.T @ r / len(y) + 2 * lam * w).tolist()
+    ''', "torch float32 behind .item() and .tolist(): the exercise asks for float64", message=("compute in float64",)),
+]
