@@ -270,9 +270,10 @@ def test_answers_round_trip_exactly_so_no_comparison_can_be_fooled_by_types():
 def test_in_the_grading_kernel_checks_reveal_no_answer_of_the_reference(monkeypatch, capsys):
     for name in ("check", "run"):  # restored after the test
         monkeypatch.setattr(checks, name, getattr(checks, name))
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
     wrong = checks.run("02.critical_point", lambda H: "not a type", 0)
     assert "expected 'saddle'" in wrong.message  # in a student's own kernel: the hint they need
-    _collect.quiet_checks()
+    _collect.prelude()
     verdict = checks.run("02.critical_point", lambda H: "not a type", 0)
     assert not verdict.passed and "expected" not in verdict.message
     checks.check("02.critical_point", lambda H: "not a type")

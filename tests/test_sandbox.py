@@ -235,6 +235,16 @@ def attack():
         return f'/dev/shm holds {shm.f_blocks * shm.f_frsize >> 30} GiB outside the memory cap'
     return 'blocked'
 """,
+    "imports_a_module_it_wrote_under_an_installed_name": """
+def attack():
+    with open('tabnanny.py', 'w') as fh:  # in the working folder: the reader sees `import tabnanny`
+        fh.write('HIDDEN = True\\n')
+    try:
+        import tabnanny
+    except ImportError:
+        return 'blocked'
+    return 'blocked' if not getattr(tabnanny, 'HIDDEN', False) else 'imported its own tabnanny.py'
+""",
     "reads_answers_from_check_messages": """
 def attack():
     from dlcourse import checks  # allowed: but its messages name the reference's answers

@@ -147,15 +147,20 @@ def _raised(exc: BaseException) -> dict[str, Any]:
     }
 
 
-def quiet_checks() -> None:
-    """Make ``dlcourse.checks.check`` and ``run`` tell nothing in the grading kernel.
+def prelude() -> None:
+    """What the grader's first cell does in the kernel, before any student code.
 
-    Run (by the grader's first cell) before any student code: the messages of a check name
-    the reference's answer on the first case that fails, and the chapter's fixed cases are
-    the same for every seed, so a notebook could read off the answers by calling the check
-    with wrong functions, and return them. While grading, ``check`` prints a note and
-    ``run`` returns a failed verdict without running anything.
+    * ``dlcourse.checks.check`` and ``run`` tell nothing: the messages of a check name the
+      reference's answer on the first case that fails, and the chapter's fixed cases are
+      the same for every seed, so a notebook could read off the answers by calling the
+      check with wrong functions, and return them. ``check`` prints a note and ``run``
+      returns a failed verdict without running anything.
+    * the working folder leaves ``sys.path``: a module the notebook writes there under an
+      installed module's name (``calendar.py``) would otherwise be imported by a plain
+      ``import calendar``, its code out of the static reading's sight.
     """
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.abspath(p) != cwd]
     from dlcourse import checks
 
     note = "dlcourse.checks does not run in the grader's kernel: the grader checks your answers"
@@ -169,7 +174,7 @@ def quiet_checks() -> None:
     checks.check, checks.run = check, run
 
 
-QUIET_SOURCE = '__import__("dlcourse.grader._collect", fromlist=["quiet_checks"]).quiet_checks()'
+PRELUDE_SOURCE = '__import__("dlcourse.grader._collect", fromlist=["prelude"]).prelude()'
 
 
 # --------------------------------------------------------------- the reference, armed

@@ -268,9 +268,10 @@ async def grade_notebook(student: str, cells: list[StudentCell], key: KeyNoteboo
     """Grade one submission of one key notebook; every check of the key gets exactly one row.
 
     The kernel sees the submission's cells only, never its file; its first cell, the
-    grader's, silences ``dlcourse.checks`` there (:func:`._collect.quiet_checks`).
+    grader's, silences ``dlcourse.checks`` there and takes the working folder off
+    ``sys.path`` (:func:`._collect.prelude`).
     """
-    plan = [PlanCell("key", _collect.QUIET_SOURCE, "the grader's set-up"), *build_plan(key, cells)]
+    plan = [PlanCell("key", _collect.PRELUDE_SOURCE, "the grader's set-up"), *build_plan(key, cells)]
     findings = _static.analyze(
         [_static.Code(c.source, c.where if c.role == "student" else None)
          for c in plan if c.role != "collect"],
