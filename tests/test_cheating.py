@@ -79,6 +79,10 @@ OBFUSCATED = {
     "doctest_of_a_docstring": "import doctest\ndef f():\n    '>>> 1'\ndoctest.run_docstring_examples(f, {})",
     "pydoc_locate": "import pydoc\nJ = pydoc.locate('dlcourse.' + 'calculus')",
     "posix_system": "import posix\nposix.system('true')",
+    "autograd_engine_past_the_rule": ("import torch\nx = torch.tensor(2.0, requires_grad=True)\n"
+                                      "torch.autograd.Variable._execution_engine.run_backward("
+                                      "(x * x,), (torch.ones(()),), False, False, (), True, True)"),
+    "torch_private_c": "import torch\nf = torch._C._functions",
     "frame_by_traceback": "import sys\ntry:\n    1 / 0\nexcept Exception as e:\n    f = e.__traceback__.tb_frame",
 }
 # ... and these name the reference itself, so the finding says whose check it is.
@@ -96,6 +100,8 @@ HONEST = {
     "strings_about_jacobians": "print('the jacobian of f is', 'dlcourse computes it too')",
     "class_with_checks_list": "class A:\n    def __init__(self):\n        self.checks = []\n        self.checks.append(1)",
     "numpy_load_plain": "a = np.load('a.npy')",
+    "torch_autograd_where_allowed": ("import torch\nx = torch.tensor(2.0, requires_grad=True)\n"
+                                     "(x * x).backward()\ng = torch.autograd.grad"),
     "timeit_of_a_callable": "import timeit\nt = timeit.timeit(lambda: np.ones(3), number=10)",
     "own_jacobian": "def numerical_jacobian(f, x, h=1e-6):\n    return np.stack([(f(x + e) - f(x - e)) / (2 * h) for e in h * np.eye(len(x))], axis=1)",
 }

@@ -56,6 +56,8 @@ INTROSPECTION_ATTRS = {
     "__getattribute__", "__getattr__", "__setattr__", "__delattr__", "__self__", "__objclass__",
     "__wrapped__", "__loader__", "__spec__", "__import__", "__reduce__", "__reduce_ex__",
     "cell_contents", "f_code", "f_trace", "tb_next", "gi_code", "cr_code", "ag_code", "co_consts",
+    # torch's autograd engine behind the entry points that an exercise's rule closes
+    "_execution_engine", "run_backward", "_engine_run_backward", "_make_dual", "_C",
 }
 INTROSPECTION_DOTTED = {
     "sys.modules", "sys._getframe", "sys.settrace", "sys.setprofile", "sys.addaudithook",
@@ -80,6 +82,7 @@ INTROSPECTION_DOTTED = {
     # the kernel's own machinery: its shell runs cells and rewrites their source
     "ipykernel", "jupyter_client", "jupyter_core", "zmq", "nbclient", "traitlets",
     "torch.hub", "torch.package", "torch.utils.cpp_extension", "pandas.read_pickle",
+    "torch._C", "torch._functorch", "torch.autograd.variable", "torch.autograd.graph",
 }
 # Keyword arguments with which a loader unpickles (and so may run) what a file holds.
 UNPICKLING = {"allow_pickle": True, "weights_only": False}
