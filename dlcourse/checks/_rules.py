@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterator
 
 from . import Case
 
-__all__ = ["ShortcutError", "forbidding", "run_forbidding", "AUTOGRAD", "GRAPHLIB"]
+__all__ = ["ShortcutError", "forbidding", "run_forbidding", "AUTOGRAD", "GRAPHLIB",
+           "watching_autograd", "requiring_autograd", "judged_by_autograd", "unwrapped"]
 
 #: The rule "derive it by hand": no automatic differentiation by torch.
 AUTOGRAD = "autograd"
@@ -118,3 +119,78 @@ def run_forbidding(*rules: str, copies: bool = True) -> Callable[[Callable[..., 
         return result
 
     return call
+
+
+# ------------------------------------------------------------------ the converse rule
+# Chapter 1 asks for the opposite: gradients "computed by autograd", not derived by hand.
+# The same engine entry points, wrapped to count instead of refusing, tell whether the
+# answer used automatic differentiation at all.
+@contextlib.contextmanager
+def watching_autograd() -> Iterator[list[int]]:
+    """Count the runs of torch's reverse and forward modes while the block runs.
+
+    Yields a one-element list holding the count (-1 when this torch has none of the entry
+    points, so that nothing can be told: a check then accepts the answer).
+    """
+    count = [0]
+    saved: list[tuple[Any, str, Any]] = []
+    try:
+        for obj, attr, _what in _targets(AUTOGRAD):
+            original = getattr(obj, attr)
+
+            def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                count[0] += 1
+                return _original(*args, **kwargs)
+
+            saved.append((obj, attr, original))
+            setattr(obj, attr, counted)
+        if not saved:
+            count[0] = -1
+        yield count
+    finally:
+        for obj, attr, original in reversed(saved):
+            setattr(obj, attr, original)
+
+
+def requiring_autograd(
+    call: Callable[[Callable[..., Any], Case], Any] | None = None,
+) -> Callable[[Callable[..., Any], Case], dict[str, Any]]:
+    """A check's ``call`` that also records whether the answer ran torch's autograd.
+
+    Returns ``{"value": what fn returned, "autograd": True/False}``; :func:`judged_by_autograd`
+    and :func:`unwrapped` read it. ``call`` is the check's own call (default: the plain call).
+    """
+
+    def wrapped(fn: Callable[..., Any], case: Case) -> dict[str, Any]:
+        with watching_autograd() as count:
+            value = call(fn, case) if call is not None else fn(*case.args, **case.kwargs)
+        return {"value": value, "autograd": count[0] != 0}
+
+    return wrapped
+
+
+def judged_by_autograd(compare: Callable[[Any, Any], Any], message: str, hint: str,
+                       needed: Callable[[Any], bool] = lambda expected: True) -> Callable[[Any, Any], Any]:
+    """``compare`` on the values of :func:`requiring_autograd`; right numbers without autograd
+    fail with ``message`` where ``needed(expected value)`` says that autograd had work to do."""
+    from . import Failure
+
+    def judged(got: Any, expected: Any) -> Any:
+        value = got.get("value") if isinstance(got, dict) else got
+        failure = compare(value, expected["value"])
+        if failure is None and isinstance(got, dict) and got.get("autograd") is False \
+                and needed(expected["value"]):
+            return Failure(message, hint)
+        return failure
+
+    return judged
+
+
+def unwrapped(diagnosis: Callable[[Any, Any, Case], "str | None"]) -> Callable[[Any, Any, Case], "str | None"]:
+    """A diagnosis of the values that :func:`requiring_autograd` wraps."""
+
+    def wrapped(got: Any, expected: Any, case: Case) -> str | None:
+        value = got.get("value") if isinstance(got, dict) else got
+        return diagnosis(value, expected["value"], case)
+
+    return wrapped

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import (FLOAT32_RTOL, Case, Check, Failure, as_float_array, as_number, close, compare_arrays,
                dtype_of, is_float32, register)
+from ._rules import judged_by_autograd, requiring_autograd, unwrapped
 
 __all__ = ["autograd_example_reference", "loop_derivative_reference", "pairwise_reference",
            "train_step_reference"]
@@ -159,6 +160,8 @@ register(Check(
 #  R5 the inputs' dtype, float64 (float32 is judged at float32 precision, q too when it
 #     comes as a Python float from .item() with float32 gradients): every case;
 #  R6 any size n, not only the chapter's 5: the n = 3 case.
+#  R7 computed by autograd: the right numbers derived by hand (no backward, grad or
+#     forward mode of torch ran during the call) fail, every case.
 def autograd_example_reference(w1: Any, w2: Any, x: Any) -> tuple[float, Any, Any]:
     """(q, ∂q/∂W1, ∂q/∂W2) for the chapter's program, from the chain rule by hand:
     ∂q/∂W2 = (W1ᵀu) x1ᵀ and ∂q/∂W1 = u sᵀ + [(I + W2)ᵀ W1ᵀ u] x0ᵀ, u = x3/‖x3‖, s = x1 + x2."""
@@ -262,10 +265,14 @@ register(Check(
     function="autograd_example",
     reference=autograd_example_reference,
     cases=_autograd_cases,
-    compare=_compare_autograd,
-    diagnoses=(_autograd_mistake,),
+    compare=judged_by_autograd(
+        _compare_autograd,
+        "the numbers are right, but torch's autograd never ran: this exercise asks for the "
+        "gradients computed by autograd, not derived by hand",
+        "build q from tensors that require grad and call q.backward() (or torch.autograd.grad)."),
+    diagnoses=(unwrapped(_autograd_mistake),),
     hint="make W1, W2 leaves that require grad, run the four lines, call q.backward() and read w1.grad, w2.grad.",
-    call=_call_autograd,
+    call=requiring_autograd(_call_autograd),
 ))
 
 
@@ -281,6 +288,8 @@ register(Check(
 #  R5 dh/dw through every step (not only the last): every case with more than one step;
 #  R6 float32 (torch's default) is fine: dh/dw is judged at float32 precision (rtol 1e-5)
 #     even as a Python float, since .item() hides the dtype: every case.
+#  R7 by autograd: a recurrence for dh/dw written by hand fails (torch's reverse or
+#     forward mode must run), every case where the loop runs.
 def loop_derivative_reference(start: float, w: float) -> tuple[int, float]:
     """(steps, dh/dw) of h ← h/w + 1 from h = start while h < 10 and steps < 20, by the
     forward recurrence dh_{k+1}/dw = (dh_k/dw)/w − h_k/w² with dh_0/dw = 0 (chapter 1)."""
@@ -358,9 +367,15 @@ register(Check(
     function="loop_derivative",
     reference=loop_derivative_reference,
     cases=_loop_cases,
-    compare=_compare_loop,
-    diagnoses=(_loop_mistake,),
+    compare=judged_by_autograd(
+        _compare_loop,
+        "the numbers are right, but torch's autograd never ran: this exercise asks for dh/dw "
+        "by autograd, through the loop, not by a recurrence written by hand",
+        "w = torch.tensor(w, requires_grad=True); run the loop on tensors; h.backward(); w.grad.",
+        needed=lambda expected: expected[0] > 0),
+    diagnoses=(unwrapped(_loop_mistake),),
     hint="w = torch.tensor(w, requires_grad=True); loop as in the chapter; h.backward(); return steps, w.grad.item().",
+    call=requiring_autograd(),
 ))
 
 

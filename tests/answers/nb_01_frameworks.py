@@ -75,7 +75,7 @@ ANSWERS = [
             q.backward()
             return q, w1.grad, w2.grad
     ''', "resets .grad in place, q as a 0-d tensor, the norm written out"),
-    Answer("01.autograd", "pass", '''
+    Answer("01.autograd", "fail", '''
         def autograd_example(w1, w2, x):
             a = w1.detach().cpu().numpy().astype(np.float64)
             b = w2.detach().cpu().numpy().astype(np.float64)
@@ -87,7 +87,8 @@ ANSWERS = [
             g2 = np.outer(a.T @ u, x1)
             g1 = np.outer(u, s) + np.outer((np.eye(len(v)) + b).T @ a.T @ u, v)
             return float(np.linalg.norm(x3)), g1, g2
-    ''', "the chapter's hand-derived gradients in numpy (the same numbers)"),
+    ''', "the chapter's hand-derived gradients in numpy: the right numbers, but not by autograd",
+       message=("autograd never ran",)),
     Answer("01.autograd", "pass", '''
         def autograd_example(w1, w2, x):
             w1 = w1.detach().clone().float().requires_grad_()
@@ -609,4 +610,119 @@ ANSWERS += [
             hs[-1].backward()
             return [steps, w.grad]
     ''', "keeps every iterate in a list, steps from its length, a list [steps, dh/dw]"),
+]
+
+# Computed by autograd: the right numbers derived by hand fail; every kind of autograd passes.
+ANSWERS += [
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            with torch.no_grad():
+                x1 = w1 @ x
+                s = x1 + x + w2 @ x1
+                x3 = w1 @ s
+                q = torch.linalg.norm(x3)
+                u = x3 / q
+                eye = torch.eye(len(x), dtype=x.dtype, device=x.device)
+                g2 = torch.outer(w1.T @ u, x1)
+                g1 = torch.outer(u, s) + torch.outer((eye + w2).T @ w1.T @ u, x)
+            return q.item(), g1, g2
+    ''', "the chain rule by hand in torch, under no_grad", message=("autograd never ran",)),
+    Answer("01.autograd", "fail", '''
+        def autograd_example(w1, w2, x):
+            def q_of(a, b):
+                x1 = a @ x
+                return torch.linalg.norm(a @ (x1 + x + b @ x1))
+            eps = 1e-6
+            w1, w2 = w1.detach(), w2.detach()
+            grads = []
+            for w, other, first in ((w1, w2, True), (w2, w1, False)):
+                g = torch.zeros_like(w)
+                for i in range(w.shape[0]):
+                    for j in range(w.shape[1]):
+                        d = torch.zeros_like(w)
+                        d[i, j] = eps
+                        up = q_of(w + d, other) if first else q_of(other, w + d)
+                        down = q_of(w - d, other) if first else q_of(other, w - d)
+                        g[i, j] = (up - down) / (2 * eps)
+                grads.append(g)
+            return q_of(w1, w2).item(), grads[0], grads[1]
+    ''', "central differences instead of autograd"),
+    Answer("01.autograd", "pass", '''
+        from torch.autograd import grad as autograd_grad
+
+        def autograd_example(w1, w2, x):
+            a = w1.detach().requires_grad_(True)
+            b = w2.detach().requires_grad_(True)
+            x1 = a @ x
+            q = torch.linalg.norm(a @ (x1 + x + b @ x1))
+            ga, gb = autograd_grad(q, [a, b])
+            return float(q), ga, gb
+    ''', "torch.autograd.grad imported under another name before the call"),
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            def q_of(a, b):
+                x1 = a @ x
+                return torch.linalg.norm(a @ (x1 + x + b @ x1))
+            g1, g2 = torch.func.jacfwd(q_of, argnums=(0, 1))(w1.detach(), w2.detach())
+            return q_of(w1.detach(), w2.detach()).item(), g1, g2
+    ''', "forward mode (torch.func.jacfwd) is autograd too"),
+    Answer("01.autograd", "pass", '''
+        def autograd_example(w1, w2, x):
+            def q_of(a, b):
+                x1 = a @ x
+                return torch.linalg.norm(a @ (x1 + x + b @ x1))
+            g1, g2 = torch.autograd.functional.jacobian(q_of, (w1.detach(), w2.detach()))
+            return q_of(w1.detach(), w2.detach()).item(), g1, g2
+    ''', "torch.autograd.functional.jacobian of the scalar q"),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            h, dh, steps = float(start), 0.0, 0
+            while h < 10 and steps < 20:
+                h, dh = h / w + 1, dh / w - h / w ** 2
+                steps += 1
+            return steps, dh
+    ''', "the forward recurrence for dh/dw by hand, no autograd", message=("autograd never ran",)),
+    Answer("01.dynamic_graph", "fail", '''
+        def loop_derivative(start, w):
+            def run(w):
+                h, steps = float(start), 0
+                while h < 10 and steps < 20:
+                    h, steps = h / w + 1, steps + 1
+                return steps, h
+            steps, _ = run(w)
+            if steps == 0:
+                return 0, 0.0
+            eps = 1e-7
+            return steps, (run(w + eps)[1] - run(w - eps)[1]) / (2 * eps)
+    ''', "a central difference for dh/dw, no autograd"),
+    Answer("01.dynamic_graph", "pass", '''
+        import torch.autograd.forward_ad as fwAD
+
+        def loop_derivative(start, w):
+            with fwAD.dual_level():
+                wd = fwAD.make_dual(torch.tensor(w, dtype=torch.float64),
+                                    torch.tensor(1.0, dtype=torch.float64))
+                h = torch.tensor(start, dtype=torch.float64)
+                steps = 0
+                while h < 10 and steps < 20:
+                    h = h / wd + 1
+                    steps += 1
+                tangent = fwAD.unpack_dual(h).tangent
+                return steps, 0.0 if tangent is None else tangent.item()
+    ''', "forward-mode AD with a dual number"),
+    Answer("01.dynamic_graph", "pass", '''
+        def loop_derivative(start, w):
+            def final_h(wt):
+                h = torch.as_tensor(start, dtype=wt.dtype)
+                n = 0
+                while h < 10 and n < 20:
+                    h = h / wt + 1
+                    n += 1
+                return h, n
+            wt = torch.tensor(w, dtype=torch.float64)
+            h, n = final_h(wt)
+            if n == 0:
+                return 0, 0.0
+            return n, torch.func.grad(lambda v: final_h(v)[0])(wt).item()
+    ''', "torch.func.grad through the data-dependent loop"),
 ]
