@@ -84,10 +84,19 @@ OBFUSCATED = {
                                       "(x * x,), (torch.ones(()),), False, False, (), True, True)"),
     "torch_private_c": "import torch\nf = torch._C._functions",
     "frame_by_traceback": "import sys\ntry:\n    1 / 0\nexcept Exception as e:\n    f = e.__traceback__.tb_frame",
+    # names bound to constants are read as those constants, wherever they lead
+    "getattr_of_a_constant_name": "import dlcourse.calculus as c\nkey = 'jacobian'\nJ = getattr(c, key)",
+    "getattr_in_a_loop_of_names": "import dlcourse.calculus as c\nfor key in ('gradient', 'jacobian'):\n    J = getattr(c, key)",
+    "dunder_through_a_loop": "def g():\n    pass\nfor key in ('__glo' + 'bals__',):\n    d = getattr(g, key)",
+    "name_rebound_at_run_time": "import dlcourse.calculus as c\nk = 'x'\nk = input()\nJ = getattr(c, k)",
+    "name_grown_in_place": "k = 'all'\nk += 'close'\nf = getattr(np, k)",
+    "name_from_a_parameter": "def get(o, k):\n    return getattr(o, k)",
+    "setattr_of_numpy_in_a_loop": "for n in ('allclose',):\n    setattr(np, n, lambda *a, **k: True)",
+    "name_from_a_match": "k = 'x'\nmatch input():\n    case str() as k:\n        pass\nf = getattr(np, k)",
 }
 # ... and these name the reference itself, so the finding says whose check it is.
 REFERENCE_OF = {"getattr_in_pieces", "getattr_joined", "import_in_pieces", "pickle_payload_alone",
-                "container_reference"}
+                "container_reference", "getattr_of_a_constant_name", "getattr_in_a_loop_of_names"}
 
 HONEST = {
     "display": "from IPython.display import display, Markdown\ndisplay(Markdown('**hi**'))",
@@ -103,6 +112,10 @@ HONEST = {
     "torch_autograd_where_allowed": ("import torch\nx = torch.tensor(2.0, requires_grad=True)\n"
                                      "(x * x).backward()\ng = torch.autograd.grad"),
     "timeit_of_a_callable": "import timeit\nt = timeit.timeit(lambda: np.ones(3), number=10)",
+    "getattr_over_constant_names": ("def f(model):\n    for name in ('weight', 'bias'):\n"
+                                    "        yield getattr(model, name)"),
+    "numpy_functions_by_constant_names": "for op in ('sin', 'cos'):\n    y = getattr(np, op)(0.0)",
+    "setattr_on_own_object": "class A:\n    pass\na = A()\nfor k in 'xy':\n    setattr(a, k, 1.0)",
     "own_jacobian": "def numerical_jacobian(f, x, h=1e-6):\n    return np.stack([(f(x + e) - f(x - e)) / (2 * h) for e in h * np.eye(len(x))], axis=1)",
 }
 
@@ -308,3 +321,22 @@ def test_gradescope_takes_only_the_students_own_files_not_the_key_through_a_link
     _take(submission, submission / "work" / "02_calculus.ipynb", mine / "through_the_link.ipynb")
     with pytest.raises(_plan.SubmissionError, match="symbolic link"):
         _plan.read_submission(mine / "through_the_link.ipynb")
+
+
+@pytest.mark.parametrize("line", ["!pip install tqdm", "%pip install -q 'dlcourse[torch]'",
+                                  "!python -m pip install numpy && echo done", "%conda install numpy"])
+def test_a_package_install_line_is_not_run_and_not_flagged(tmp_path, line):
+    source = f"{line}\nimport numpy as np\nx = np.ones(3)"
+    nb = {"cells": [{"cell_type": "code", "source": source, "metadata": {}}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    (cell,) = _plan.read_submission((tmp_path / "nb.ipynb").resolve())
+    assert cell.source.splitlines()[0] == f"pass  # not run when grading: {line}"
+    assert cell.source.splitlines()[1:] == source.splitlines()[1:]
+    assert findings(cell.source) == []
+    compile(cell.source, "cell", "exec")  # plain Python now: nothing of the line can run
+
+
+def test_other_shell_lines_are_still_flagged():
+    for line in ("!pip list", "!ls ..", "!pip install x\n!cat /etc/passwd"):
+        assert findings(_plan.without_installs(line)), line

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -122,6 +123,21 @@ def _source(cell: dict[str, Any]) -> str:
     if isinstance(src, str):
         return src
     raise SubmissionError("a cell's source is neither text nor a list of lines")
+
+
+# A line that installs a package (``!pip install tqdm``, ``%pip install -q dlcourse``, common
+# at the top of a notebook run on Colab or Binder) is not run when grading: the grading
+# environment is the instructor's, and the sandbox has no network. It is kept as a comment
+# rather than flagged, so that the student's notebook is graded like any other.
+_INSTALL_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)[!%]\s*(?:(?:python3?\s+-m\s+)?pip3?|conda|mamba)\s+install\b[^\n]*$",
+    re.MULTILINE)
+
+
+def without_installs(source: str) -> str:
+    """``source`` with each package-installing shell or magic line replaced by ``pass``."""
+    return _INSTALL_LINE.sub(
+        lambda m: f"{m['indent']}pass  # not run when grading: {m[0].strip()}", source)
 
 
 def _nbgrader(cell: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +252,7 @@ def read_submission(path: Path) -> list[StudentCell]:
         if cell.get("cell_type") != "code":
             continue
         gid = _nbgrader(cell).get("grade_id")
-        cells.append(StudentCell(number, _source(cell), gid if isinstance(gid, str) else None))
+        cells.append(StudentCell(number, without_installs(_source(cell)), gid if isinstance(gid, str) else None))
         if len(cells) > MAX_CODE_CELLS:
             raise SubmissionError(f"{path.name} has more than {MAX_CODE_CELLS} code cells")
     return cells

@@ -232,6 +232,9 @@ class _Analyzer:
 
         self.checks_ok = {id(checks)} | {id(getattr(checks, name)) for name in ALLOWED_CHECKS}
         self.findings: list[Finding] = []
+        #: names bound only to constant strings (``for name in ("weight", "bias")``,
+        #: ``key = "lr"``) → those strings; a name bound any other way maps to None
+        self.constant_names: dict[str, set[str] | None] = {}
 
     # ------------------------------------------------------------------ names
     def bind(self, tree: ast.Module) -> bool:
@@ -261,6 +264,66 @@ class _Analyzer:
             elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                 self.aliases[node.optional_vars.id] |= self.dotted(node.context_expr)
         return sum(len(v) for v in self.aliases.values()) != before
+
+    def bind_constants(self, tree: ast.Module) -> None:
+        """Record, for each name, the constant strings it is bound to (None: not only those)."""
+
+        def add(target: ast.AST, values: set[str] | None) -> None:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    known = self.constant_names.get(node.id, set())
+                    single = values if isinstance(target, ast.Name) else None
+                    self.constant_names[node.id] = (None if known is None or single is None
+                                                    else known | single)
+
+        def strings(node: ast.AST) -> set[str] | None:
+            text = _const_str(node)
+            if text is not None:  # for c in "xy": its characters
+                return set(text)
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                texts = [_const_str(e) for e in node.elts]
+                return None if any(t is None for t in texts) else set(texts)  # type: ignore[arg-type]
+            return None
+
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                add(node.target, strings(node.iter))
+            elif isinstance(node, ast.Assign):
+                text = _const_str(node.value)
+                for target in node.targets:
+                    add(target, None if text is None else {text})
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
+                add(node.target, None)
+            elif isinstance(node, ast.arg):
+                self.constant_names[node.arg] = None
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for a in node.names:
+                    self.constant_names[(a.asname or a.name).split(".")[0]] = None
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.constant_names[node.name] = None
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        add(item.optional_vars, None)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                self.constant_names[node.name] = None
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                self.constant_names[node.name] = None
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                self.constant_names[node.rest] = None
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    self.constant_names[name] = None
+
+    def attribute_names(self, node: ast.AST) -> set[str] | None:
+        """The names an attribute-name argument can hold: one constant, or the constants a
+        name is only ever bound to (``for name in ("weight", "bias"): getattr(m, name)``)."""
+        text = _const_str(node)
+        if text is not None:
+            return {text}
+        if isinstance(node, ast.Name):
+            return self.constant_names.get(node.id)
+        return None
 
     @staticmethod
     def _public_names(module: str) -> list[str]:
@@ -409,11 +472,21 @@ class _Analyzer:
                  "out of this reader's sight")
         if self._builtin_call(node, *ATTRIBUTE_FUNCTIONS - {"hasattr"}):
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            name = _const_str(node.args[1]) if len(node.args) >= 2 else None
-            if len(node.args) >= 2 and name is None:
+            arg = node.args[1] if len(node.args) >= 2 else None
+            literal = _const_str(arg)
+            names = self.attribute_names(arg) if arg is not None else set()
+            bases = self.dotted(node.args[0]) if arg is not None and literal is None else set()
+            if names is None or (node.func.id != "getattr" and any(
+                    _canonical(d).split(".")[0] in PROTECTED_ROOTS | {"sys"} for d in bases)):
                 flag(f"calls {node.func.id} with an attribute name computed at run time")
-            elif name in INTROSPECTION_ATTRS:
-                flag(f"uses .{name}, {REACH}")
+            for name in sorted(names or ()):
+                if name in INTROSPECTION_ATTRS:
+                    flag(f"uses .{name}, {REACH}")
+                elif literal is None and name.startswith("__"):
+                    flag(f"calls {node.func.id} with the special name {name}, {REACH}")
+                for base in sorted(bases):  # each name the loop may look up, as if written
+                    for check_id, why in self.judge_name(f"{base}.{name}"):
+                        self.flag(check_id, where, node, lines, why)
         if isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)):
             self._strings(node, where, lines)
         if isinstance(node, ast.Call) and TEXT_RUNNERS & {_canonical(d) for d in self.dotted(node.func)}:
@@ -548,6 +621,9 @@ def analyze(cells: Sequence[Code], checks: Mapping[str, Any]) -> list[Finding]:
         changed = [analyzer.bind(tree) for tree, _ in trees if tree is not None]
         if not any(changed):
             break
+    for tree, _ in trees:
+        if tree is not None:
+            analyzer.bind_constants(tree)
     for tree, cell in trees:
         if tree is not None and cell.where is not None:
             analyzer.inspect(tree, cell.where, cell.source)
