@@ -340,3 +340,48 @@ def test_a_package_install_line_is_not_run_and_not_flagged(tmp_path, line):
 def test_other_shell_lines_are_still_flagged():
     for line in ("!pip list", "!ls ..", "!pip install x\n!cat /etc/passwd"):
         assert findings(_plan.without_installs(line)), line
+
+
+# A reference counts against the checks whose student functions reach its use.
+SCOPED = {
+    "used_in_one_exercise_only": ('''
+        from dlcourse.optim import momentum as m
+        def momentum_step(theta, v, g, lr, beta):
+            v = beta * v + g
+            return theta - lr * v, v
+        def momentum_run(grad, theta0, lr, beta, steps):
+            return m(theta0, 0.0, grad(theta0), lr, beta)
+    ''', {"08.momentum_run"}),
+    "used_in_a_function_another_one_calls": ('''
+        import dlcourse.optim as O
+        def momentum_step(theta, v, g, lr, beta):
+            return O.momentum(theta, v, g, lr, beta)
+        def momentum_run(grad, theta0, lr, beta, steps):
+            return momentum_step(theta0, 0.0, grad(theta0), lr, beta)
+    ''', {"08.momentum_step", "08.momentum_run"}),
+    "used_through_a_helper": ('''
+        from dlcourse.optim import minimize as mz
+        def helper(*args):
+            return mz(*args)
+        def momentum_run(grad, theta0, lr, beta, steps):
+            return helper(grad, theta0)
+    ''', {"08.momentum_run"}),
+    "used_outside_any_function": ('''
+        import dlcourse.optim as O
+        step = O.momentum
+    ''', {"08.momentum_step", "08.classical_step", "08.momentum_run", "08.terminal_velocity"}),
+    "in_a_helper_no_exercise_calls": ('''
+        from dlcourse.optim import momentum as m
+        def helper(*args):
+            return m(*args)
+    ''', {"08.momentum_step", "08.classical_step", "08.momentum_run", "08.terminal_velocity"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_a_reference_is_flagged_for_the_exercises_whose_functions_reach_it(name):
+    code, flagged = SCOPED[name]
+    registry = {c: checks.get(c) for c in checks.all_checks() if c.startswith("08.")}
+    found = _static.analyze([_static.Code(SETUP), _static.Code(textwrap.dedent(code), "cell 5")],
+                            registry)
+    assert {f.check_id for f in found} == flagged, [str(f) for f in found]

@@ -235,6 +235,14 @@ class _Analyzer:
         #: names bound only to constant strings (``for name in ("weight", "bias")``,
         #: ``key = "lr"``) → those strings; a name bound any other way maps to None
         self.constant_names: dict[str, set[str] | None] = {}
+        #: the student function each check calls, and which names each function of the
+        #: notebook refers to: a use of a reference inside one exercise's function counts
+        #: against the checks whose functions reach it, not against every check
+        self.functions = {check_id: chk.function for check_id, chk in registry.items()
+                          if isinstance(getattr(chk, "function", None), str)}
+        self.uses: dict[str, set[str]] = defaultdict(set)
+        self.loaded: set[str] = set()
+        self.enclosing: dict[int, str] = {}
 
     # ------------------------------------------------------------------ names
     def bind(self, tree: ast.Module) -> bool:
@@ -315,6 +323,40 @@ class _Analyzer:
                 for name in node.names:
                     self.constant_names[name] = None
 
+    def bind_functions(self, tree: ast.Module) -> None:
+        """Record the names each function refers to, and every name the notebook reads."""
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                self.loaded.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.uses[node.name] |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+    def _reach(self, function: str) -> set[str]:
+        """``function`` and the notebook's functions it refers to, directly or not."""
+        seen, todo = {function}, [function]
+        while todo:
+            for name in self.uses.get(todo.pop(), ()):
+                if name in self.uses and name not in seen:
+                    seen.add(name)
+                    todo.append(name)
+        return seen
+
+    def concerns(self, check_id: str, node: ast.AST) -> bool:
+        """Does a reference used at ``node`` count against ``check_id``?
+
+        Yes, unless the use sits in a function that the check's own function does not reach
+        while another exercise's function does (that exercise's check is flagged), or it is
+        an import whose names the notebook reads (the reads are judged where they are).
+        """
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound = {(a.asname or a.name).split(".")[0] for a in node.names}
+            return "*" in bound or not bound <= self.loaded
+        home = self.enclosing.get(id(node))
+        function = self.functions.get(check_id)
+        if home is None or function is None or home in self._reach(function):
+            return True
+        return not any(home in self._reach(f) for f in set(self.functions.values()))
+
     def attribute_names(self, node: ast.AST) -> set[str] | None:
         """The names an attribute-name argument can hold: one constant, or the constants a
         name is only ever bound to (``for name in ("weight", "bias"): getattr(m, name)``)."""
@@ -361,6 +403,8 @@ class _Analyzer:
     # ------------------------------------------------------------------ findings
     def flag(self, check_id: str | None, where: str, node: ast.AST, lines: list[str],
              message: str) -> None:
+        if check_id is not None and not self.concerns(check_id, node):
+            return
         line = getattr(node, "lineno", 0)
         text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         text = text if len(text) <= 80 else text[:79] + "…"
@@ -403,6 +447,11 @@ class _Analyzer:
         lines = _transform(source).splitlines()
         allowed_ipython: set[int] = set()
         self.called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        self.enclosing = {}
+        for top in ast.walk(tree):  # outermost function first: ast.walk goes breadth first
+            if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(top):
+                    self.enclosing.setdefault(id(inner), top.name)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 self._magic(node, where, lines, allowed_ipython)
@@ -624,6 +673,7 @@ def analyze(cells: Sequence[Code], checks: Mapping[str, Any]) -> list[Finding]:
     for tree, _ in trees:
         if tree is not None:
             analyzer.bind_constants(tree)
+            analyzer.bind_functions(tree)
     for tree, cell in trees:
         if tree is not None and cell.where is not None:
             analyzer.inspect(tree, cell.where, cell.source)
