@@ -7,7 +7,9 @@ Two things earn a ``flagged`` grade, whatever the answers:
   import, through ``importlib.import_module``/``__import__``, ``getattr`` with a constant
   name or ``sys.modules``, a string that names it, or an attribute chain ending in its
   module and name on a base this reader cannot name, ``box[0].calculus.jacobian``). Only
-  the check whose reference it is gets flagged.
+  the checks whose reference it is get flagged, and of those only the ones whose student
+  function reaches the use (a use outside any function, or in one that no exercise's
+  function calls, counts against all of them).
 * **tampering**: code that reaches into dlcourse's grading machinery (anything of
   ``dlcourse.checks`` but ``check`` and ``run``, anything of ``dlcourse.grader``), changes
   an attribute of dlcourse, numpy, torch or the builtins (``np.allclose = …``,
