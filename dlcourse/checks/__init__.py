@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import math
 import pkgutil
 import sys
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ __all__ = [
     "CheckFailed",
     "NotImplementedYet",
     "FLOAT32_RTOL",
+    "float32_exact",
     "dtype_of",
     "is_float32",
     "compare_arrays",
@@ -223,6 +225,43 @@ def dtype_of(value: Any) -> str | None:
 def is_float32(value: Any) -> bool:
     """Whether ``value`` carries float32 (or lower: float16, bfloat16) precision."""
     return dtype_of(value) in _LOW_PRECISION
+
+
+def _plain_leaves(value: Any, depth: int = 0) -> list[float] | None:
+    """The numbers of a Python float or a (nested) list/tuple of Python numbers, else None.
+
+    numpy and torch values carry their dtype (:func:`dtype_of` reads it): None.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, (list, tuple)) and depth < 4:
+        found: list[float] = []
+        for item in value:
+            leaves = _plain_leaves(item, depth + 1)
+            if leaves is None:
+                return None
+            found += leaves
+        return found
+    return None
+
+
+def float32_exact(value: Any) -> bool:
+    """Whether ``value`` is a Python float, or a list of Python numbers, computed in float32.
+
+    A float32 result turned into Python numbers (``tensor.item()``, ``float(x)``,
+    ``.tolist()``) no longer tells its dtype, but its values still do: each is exactly a
+    float32 number, which a float64 computation almost never gives (some float being
+    needed, a list of integers does not count). The checks that accept float32 judge such
+    an answer at float32 precision too.
+    """
+    leaves = _plain_leaves(value)
+    if not leaves or all(v == int(v) for v in leaves if math.isfinite(v)):
+        return False
+    arr = np.asarray(leaves, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.all(np.isfinite(arr)) and np.array_equal(arr.astype(np.float32).astype(np.float64), arr))
 
 
 def _check_precision(precision: str) -> None:

@@ -16,44 +16,11 @@ import numpy as np
 
 from .. import calculus
 from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays, dtype_of, on_copies,
-               register)
+               register, float32_exact)
 from ._rules import AUTOGRAD, run_forbidding
 
 
 # --------------------------------------------------------------- float32 values in Python floats
-def _plain_leaves(value: Any, depth: int = 0) -> list[float] | None:
-    """The numbers of a Python float or a (nested) list/tuple of Python numbers, else None
-    (numpy and torch values carry their dtype)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return [float(value)]
-    if isinstance(value, (list, tuple)) and depth < 4:
-        found: list[float] = []
-        for item in value:
-            leaves = _plain_leaves(item, depth + 1)
-            if leaves is None:
-                return None
-            found += leaves
-        return found
-    return None
-
-
-def float32_exact(value: Any) -> bool:
-    """Whether ``value`` is a Python float, or a list of Python numbers, computed in float32.
-
-    A float32 result turned into Python numbers (``.item()``, ``float(x)``, ``.tolist()``)
-    no longer tells its dtype, but its values do: each is exactly a float32 number, which a
-    float64 computation almost never gives (a list of integers does not count).
-    """
-    leaves = _plain_leaves(value)
-    if not leaves or all(v == int(v) for v in leaves if np.isfinite(v)):
-        return False
-    arr = np.asarray(leaves, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.all(np.isfinite(arr)) and np.array_equal(arr.astype(np.float32).astype(np.float64), arr))
-
-
 def plain_as_float32(value: Any) -> Any:
     """``value`` as a float32 array when it is Python numbers of float32 values (:func:`float32_exact`)."""
     if float32_exact(value):

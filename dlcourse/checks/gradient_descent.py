@@ -14,50 +14,13 @@ import numpy as np
 
 from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt_pair, as_float_array, as_number, close,
-               compare_trajectories, is_float32, register)
+               compare_trajectories, is_float32, register, float32_exact)
 
 __all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std", "float32_exact",
            "lists_as_float32", "judge_plain_floats_by_value"]
 
 
 # --------------------------------------------------------------- float32 values in plain floats
-def _plain_leaves(value: Any, depth: int = 0) -> list[float] | None:
-    """The numbers of a Python float or a (nested) list/tuple of Python numbers, else None.
-
-    numpy and torch values carry their dtype (:func:`~dlcourse.checks.dtype_of` reads it): None.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return [float(value)]
-    if isinstance(value, (list, tuple)) and depth < 4:
-        found: list[float] = []
-        for item in value:
-            leaves = _plain_leaves(item, depth + 1)
-            if leaves is None:
-                return None
-            found += leaves
-        return found
-    return None
-
-
-def float32_exact(value: Any) -> bool:
-    """Whether ``value`` is a Python float, or a list of Python numbers, computed in float32.
-
-    A float32 result turned into Python numbers (``tensor.item()``, ``float(x)``,
-    ``.tolist()``) no longer tells its dtype, but its values still do: each is exactly a
-    float32 number, which a float64 computation almost never gives (some float being
-    needed, a list of integers does not count). The checks that accept float32 judge such
-    an answer at float32 precision too.
-    """
-    leaves = _plain_leaves(value)
-    if not leaves or all(v == int(v) for v in leaves if math.isfinite(v)):
-        return False
-    arr = np.asarray(leaves, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.all(np.isfinite(arr)) and np.array_equal(arr.astype(np.float32).astype(np.float64), arr))
-
-
 def lists_as_float32(value: Any, *, parts: bool = False) -> Any:
     """``value`` as a float32 array when :func:`float32_exact` (each part of a tuple with ``parts``)."""
     if parts and isinstance(value, (list, tuple)):
