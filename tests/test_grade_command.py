@@ -404,7 +404,8 @@ def test_no_process_a_submission_starts_outlives_its_grading(graded):
 
 
 def test_killing_the_parent_only_kills_the_kernel_and_memory_is_bounded(graded):
-    assert results(graded, "parent_killer") == [(CD, "error", 0), (NJ, "failed", 0), (CL, "passed", 2)]
+    assert results(graded, "parent_killer") == [(CD, "error", 0), (NJ, "failed", 0), (CL, "passed", 2)], \
+        message(graded, "parent_killer", NJ)
     assert "central_difference is not defined because cell" in message(graded, "parent_killer", CD)
     assert "raised MemoryError" in message(graded, "parent_killer", NJ)
     assert "Note: the kernel died (the kernel was killed by signal 9 (SIGKILL)) while cell 4 of " \
