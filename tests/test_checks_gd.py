@@ -188,7 +188,7 @@ def test_gd_step_accepts_a_pair_of_one_element_arrays():
 
 
 def test_float32_results_given_as_python_floats_are_judged_at_float32_precision():
-    from dlcourse.checks.gradient_descent import float32_exact
+    from dlcourse.checks import float32_exact
 
     assert float32_exact(float(np.float32(0.1))) and float32_exact([[float(np.float32(1 / 3))], [0.5]])
     assert not float32_exact(0.1) and not float32_exact([1, 2, 3]) and not float32_exact(np.float32(0.1))

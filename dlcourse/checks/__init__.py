@@ -52,6 +52,8 @@ __all__ = [
     "NotImplementedYet",
     "FLOAT32_RTOL",
     "float32_exact",
+    "lists_as_float32",
+    "judge_plain_floats_by_value",
     "dtype_of",
     "is_float32",
     "compare_arrays",
@@ -262,6 +264,30 @@ def float32_exact(value: Any) -> bool:
     arr = np.asarray(leaves, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.all(np.isfinite(arr)) and np.array_equal(arr.astype(np.float32).astype(np.float64), arr))
+
+
+def lists_as_float32(value: Any, *, parts: bool = False) -> Any:
+    """``value`` as a float32 array when :func:`float32_exact` (each part of a tuple with ``parts``)."""
+    if parts and isinstance(value, (list, tuple)):
+        return type(value)(lists_as_float32(part) for part in value)
+    if float32_exact(value):
+        try:
+            return np.asarray(value, dtype=np.float32)
+        except (TypeError, ValueError):  # a ragged list: let the comparator say what is wrong
+            return value
+    return value
+
+
+def judge_plain_floats_by_value(compare: Comparator, *, parts: bool = False) -> Comparator:
+    """``compare``, with Python floats of float32 values taken as float32 (:func:`lists_as_float32`):
+    judged at float32 precision by a ``precision="dtype"`` comparator, told "compute in
+    float64" by a ``precision="float64"`` one (which judges them at its own tolerance all the
+    same)."""
+
+    def judged(got: Any, expected: Any) -> Failure | None:
+        return compare(lists_as_float32(got, parts=parts), expected)
+
+    return judged
 
 
 def _check_precision(precision: str) -> None:

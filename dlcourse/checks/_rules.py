@@ -187,10 +187,12 @@ def judged_by_autograd(compare: Callable[[Any, Any], Any], message: str, hint: s
 
 
 def unwrapped(diagnosis: Callable[[Any, Any, Case], "str | None"]) -> Callable[[Any, Any, Case], "str | None"]:
-    """A diagnosis of the values that :func:`requiring_autograd` wraps."""
+    """A diagnosis of the values that a wrapping ``call`` returns as ``{"value": …, …}``
+    (:func:`requiring_autograd`, :func:`dlcourse.checks.calculus.guarding_arguments`)."""
 
     def wrapped(got: Any, expected: Any, case: Case) -> str | None:
         value = got.get("value") if isinstance(got, dict) else got
         return diagnosis(value, expected["value"], case)
 
+    wrapped.__name__ = getattr(diagnosis, "__name__", "diagnosis")
     return wrapped

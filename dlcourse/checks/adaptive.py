@@ -15,8 +15,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import landscapes, optim
-from . import Case, Check, as_float_array, compare_trajectories, is_float32, register
-from .gradient_descent import float32_exact
+from . import Case, Check, as_float_array, compare_trajectories, float32_exact, is_float32, register
+
 from .momentum import require_torch, step_check, torch_path, variant_hint
 
 __all__ = ["drive_adam", "torch_adam_run"]

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..autodiff import Dual, Tape, Var, log, sin, trace
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt_pair, as_float_array, as_number,
-               compare_arrays, compare_named, is_float32, register)
+               compare_arrays, is_float32, register)
 from ._rules import AUTOGRAD, GRAPHLIB, run_forbidding
 
 __all__ = [

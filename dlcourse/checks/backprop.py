@@ -16,9 +16,9 @@ import numpy as np
 
 from .. import backprop
 from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays,
-               compare_named, register)
+               compare_named, judge_plain_floats_by_value, lists_as_float32, register)
 from ._rules import AUTOGRAD, run_forbidding
-from .calculus import judging_plain_float32, plain_as_float32
+
 
 #: The ``call`` of every check of chapter 4: the function runs on copies of the case (an
 #: answer may update arrays in place) and, since the exercises ask for gradients derived
@@ -63,7 +63,7 @@ def compare_dict(keys: Sequence[str], rtol: float = 1e-7, atol: float = 1e-9) ->
         if not isinstance(got, dict):
             return Failure(f"expected a dict with keys {wanted}, got {_type_name(got)} {got!r:.80}")
         present = list(takewhile(got.__contains__, keys))  # the keys before the first missing one
-        failure = compare_named(present, [plain_as_float32(got[k]) for k in present], [expected[k] for k in present],
+        failure = compare_named(present, [lists_as_float32(got[k]) for k in present], [expected[k] for k in present],
                                 rtol, atol, precision="dtype")
         if failure is None and len(present) < len(keys):
             return Failure(f"your dict has no key {keys[len(present)]!r} (expected keys: {wanted})")
@@ -88,7 +88,7 @@ def compare_list(name: Callable[[int], str] = lambda i: f"item {i}", *, backward
         if len(got) != n:
             return Failure(f"expected a list of {n} arrays ({', '.join(labels[:n])}), got {len(got)}")
         step = -1 if backwards else 1
-        parts = [plain_as_float32(g) for g in list(got)[::step]]
+        parts = [lists_as_float32(g) for g in list(got)[::step]]
         return compare_named(labels[::step], parts, expected[::step], rtol, atol, precision="dtype")
 
     return compare
@@ -158,7 +158,7 @@ register(
         function="layer_jacobian",
         reference=backprop.sigmoid_layer_jacobian,
         cases=_jacobian_cases,
-        compare=judging_plain_float32(compare_arrays(rtol=1e-11, atol=1e-14, precision="dtype")),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-11, atol=1e-14, precision="dtype")),
         diagnoses=(_jacobian_mistake,),
         hint="h = σ(xW + b); ∂h/∂x = diag(h ⊙ (1 − h)) Wᵀ, an m×n matrix.",
         call=_BY_HAND,

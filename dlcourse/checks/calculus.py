@@ -10,36 +10,14 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from .. import calculus
-from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays, dtype_of, on_copies,
-               register, float32_exact)
-from ._rules import AUTOGRAD, run_forbidding
-
-
-# --------------------------------------------------------------- float32 values in Python floats
-def plain_as_float32(value: Any) -> Any:
-    """``value`` as a float32 array when it is Python numbers of float32 values (:func:`float32_exact`)."""
-    if float32_exact(value):
-        try:
-            return np.asarray(value, dtype=np.float32)
-        except (TypeError, ValueError):  # ragged: the comparator says what is wrong
-            return value
-    return value
-
-
-def judging_plain_float32(compare: Comparator) -> Comparator:
-    """``compare``, with Python floats of float32 values taken as float32: judged at float32
-    precision by a ``precision="dtype"`` comparator, told "compute in float64" by a
-    ``precision="float64"`` one (which judges them at its own tolerance all the same)."""
-
-    def judged(got: Any, expected: Any) -> Failure | None:
-        return compare(plain_as_float32(got), expected)
-
-    return judged
+from . import (Case, Check, Comparator, Failure, as_float_array, close, compare_arrays, dtype_of,
+               judge_plain_floats_by_value, register)
+from ._rules import AUTOGRAD, run_forbidding, unwrapped
 
 
 # --------------------------------------------------------------- arguments left as they were
@@ -58,7 +36,7 @@ def guarding_arguments(names: dict[int, str]) -> Callable[[Callable[..., Any], C
     ``fn`` runs on deep copies of the case's arguments (so the reference sees the case as it
     is); the call returns ``{"value": what fn returned, "changed": [the names, from
     ``names`` (position → name), of the arguments fn changed]}``. :func:`guarded` and
-    :func:`guarded_diagnosis` unwrap it.
+    :func:`~dlcourse.checks._rules.unwrapped` unwrap it.
     """
 
     def call(fn: Callable[..., Any], case: Case) -> dict[str, Any]:
@@ -82,17 +60,6 @@ def guarded(compare: Comparator, function: str, advice: str) -> Comparator:
         value = got.get("value") if isinstance(got, dict) else got
         return compare(value, expected["value"])
 
-    return wrapped
-
-
-def guarded_diagnosis(diagnosis: Callable[[Any, Any, Case], "str | None"]) -> Callable[[Any, Any, Case], "str | None"]:
-    """A diagnosis of the values that :func:`guarding_arguments` wraps."""
-
-    def wrapped(got: Any, expected: Any, case: Case) -> str | None:
-        value = got.get("value") if isinstance(got, dict) else got
-        return diagnosis(value, expected["value"], case)
-
-    wrapped.__name__ = getattr(diagnosis, "__name__", "diagnosis")
     return wrapped
 
 
@@ -144,7 +111,7 @@ register(
         reference=calculus.derivative,
         cases=_scalar_cases,
         # (float32 values behind Python floats are named as float32: "compute in float64")
-        compare=judging_plain_float32(compare_arrays(rtol=1e-8, atol=1e-10, precision="float64")),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-8, atol=1e-10, precision="float64")),
         diagnoses=(_forward_difference,),
         hint="compute (f(x + h) − f(x − h)) / (2h).",
         reference_names=("dlcourse.calculus.derivative",),
@@ -234,11 +201,11 @@ register(
         function="numerical_jacobian",
         reference=calculus.jacobian,
         cases=_jacobian_cases,
-        compare=guarded(judging_plain_float32(compare_arrays(rtol=1e-6, atol=1e-8, precision="float64")),
+        compare=guarded(judge_plain_floats_by_value(compare_arrays(rtol=1e-6, atol=1e-8, precision="float64")),
                         "numerical_jacobian",
                         "leave x as it was: perturb a copy (np.array(x, dtype=float) copies, np.asarray does "
                         "not), or undo each perturbation (x[j] = saved) before the next column."),
-        diagnoses=(guarded_diagnosis(_transposed), guarded_diagnosis(_own_step)),
+        diagnoses=(unwrapped(_transposed), unwrapped(_own_step)),
         hint="column j is (f(x + h·eⱼ) − f(x − h·eⱼ)) / (2h), with eⱼ the j-th unit vector.",
         call=guarding_arguments({1: "x"}),
         reference_names=("dlcourse.calculus.jacobian", "dlcourse.calculus.gradient"),
@@ -286,7 +253,7 @@ register(
         function="jacobian_example",
         reference=example_jacobian,
         cases=_example_cases,
-        compare=judging_plain_float32(compare_arrays(rtol=1e-12, atol=1e-12, precision="dtype")),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-12, atol=1e-12, precision="dtype")),
         diagnoses=(_missing_product_rule,),
         hint="differentiate each output (row) with respect to each input (column).",
         # "no automatic differentiation: derive it": torch.autograd.functional.jacobian would

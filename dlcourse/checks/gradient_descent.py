@@ -14,32 +14,10 @@ import numpy as np
 
 from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt_pair, as_float_array, as_number, close,
-               compare_trajectories, is_float32, register, float32_exact)
+               compare_trajectories, float32_exact, is_float32, judge_plain_floats_by_value,
+               register)
 
-__all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std", "float32_exact",
-           "lists_as_float32", "judge_plain_floats_by_value"]
-
-
-# --------------------------------------------------------------- float32 values in plain floats
-def lists_as_float32(value: Any, *, parts: bool = False) -> Any:
-    """``value`` as a float32 array when :func:`float32_exact` (each part of a tuple with ``parts``)."""
-    if parts and isinstance(value, (list, tuple)):
-        return type(value)(lists_as_float32(part) for part in value)
-    if float32_exact(value):
-        try:
-            return np.asarray(value, dtype=np.float32)
-        except (TypeError, ValueError):  # a ragged list: let the comparator say what is wrong
-            return value
-    return value
-
-
-def judge_plain_floats_by_value(compare: Comparator, *, parts: bool = False) -> Comparator:
-    """``compare`` (at ``precision="dtype"``), with Python floats that are float32 values judged as float32."""
-
-    def judged(got: Any, expected: Any) -> Failure | None:
-        return compare(lists_as_float32(got, parts=parts), expected)
-
-    return judged
+__all__ = ["compare_numbers", "same_path", "gd_example_step", "max_stable_lr", "init_std"]
 
 
 def _numbers(got: Any, size: int) -> np.ndarray | None:

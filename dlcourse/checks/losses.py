@@ -29,9 +29,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .. import backprop
-from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays, register
-from ._rules import ShortcutError
-from .calculus import guarded, guarded_diagnosis, guarding_arguments, judging_plain_float32
+from . import (FLOAT32_RTOL, Case, Check, Failure, as_float_array, close, compare_arrays,
+               judge_plain_floats_by_value, register)
+from ._rules import ShortcutError, unwrapped
+from .calculus import guarded, guarding_arguments
 
 __all__ = ["CHAPTER_LOGITS", "CHAPTER_LABEL", "binary_cross_entropy", "regularised_risk", "chapter_ridge",
            "newton_step"]
@@ -185,7 +186,7 @@ register(
         function="softmax",
         reference=backprop.softmax,
         cases=_softmax_cases,
-        compare=judging_plain_float32(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
         diagnoses=(_softmax_mistake,),
         hint="p_j = exp(h_j − c) / Σ_m exp(h_m − c) with c = max_m h_m, along the last axis.",
         call=_numpy_only,
@@ -348,7 +349,7 @@ register(
         function="cross_entropy_grad",
         reference=backprop.softmax_cross_entropy_grad,
         cases=_ce_grad_cases,
-        compare=judging_plain_float32(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
+        compare=judge_plain_floats_by_value(compare_arrays(rtol=1e-10, atol=1e-14, precision="dtype")),
         diagnoses=(_ce_grad_mistake, _softmax_rows),
         hint="row i of ∂l/∂h is (pᵢ − 1_{yᵢ})/B with pᵢ = softmax(hᵢ).",
         call=_numpy_only,
@@ -479,11 +480,11 @@ def _risk_cases(rng: np.random.Generator) -> list[Case]:
 def _compare_risk(got: Any, expected: Any) -> Failure | None:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return Failure(f"expected the pair (J, ∇J), got {_type_name(got)}")
-    compare = judging_plain_float32(compare_arrays(rtol=1e-9, atol=1e-12, precision="float64"))
+    compare = judge_plain_floats_by_value(compare_arrays(rtol=1e-9, atol=1e-12, precision="float64"))
     failure = compare(got[0], expected[0])
     if failure is not None:
         return Failure(f"J: {failure.summary}", failure.hint)
-    failure = judging_plain_float32(compare_arrays(rtol=1e-8, atol=1e-10, precision="float64"))(got[1], expected[1])
+    failure = judge_plain_floats_by_value(compare_arrays(rtol=1e-8, atol=1e-10, precision="float64"))(got[1], expected[1])
     return None if failure is None else Failure(f"∇J: {failure.summary}", failure.hint)
 
 
@@ -523,7 +524,7 @@ register(
         compare=guarded(_compare_risk, "regularised_risk",
                         "don't change w, Phi or y: compute new arrays (r = Phi @ w - y) instead of updating "
                         "them in place (np.asarray does not copy an array that is already float64)."),
-        diagnoses=(guarded_diagnosis(_risk_mistake),),
+        diagnoses=(unwrapped(_risk_mistake),),
         hint="r = Φw − y; J = ½·mean(r²) + λ Σ wⱼ²; ∇J = Φᵀr/n + 2λw.",
         call=guarding_arguments({0: "w", 1: "Phi", 2: "y"}),
     )
@@ -577,10 +578,10 @@ register(
         function="newton_step",
         reference=newton_step,
         cases=_newton_cases,
-        compare=guarded(judging_plain_float32(compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype")), "newton_step",
+        compare=guarded(judge_plain_floats_by_value(compare_arrays(rtol=1e-9, atol=1e-12, precision="dtype")), "newton_step",
                         "don't change the arguments: return theta − d as a new array (theta -= d updates the "
                         "caller's θ in place, since np.asarray does not copy a float64 array)."),
-        diagnoses=(guarded_diagnosis(_newton_mistake),),
+        diagnoses=(unwrapped(_newton_mistake),),
         hint="d = np.linalg.solve(H, grad); return theta − d.",
         call=guarding_arguments({0: "theta", 1: "grad", 2: "H"}),
     )

@@ -20,8 +20,9 @@ import numpy as np
 
 from .. import landscapes, optim
 from . import (FLOAT32_RTOL, Case, Check, Comparator, Failure, _fmt, _fmt_pair, as_float_array,
-               compare_arrays, compare_trajectories, is_float32, on_copies, register)
-from .gradient_descent import float32_exact, judge_plain_floats_by_value
+               compare_arrays, compare_trajectories, float32_exact, is_float32,
+               judge_plain_floats_by_value, on_copies, register)
+
 
 __all__ = ["compare_parts", "variant_hint", "step_check", "torch_path", "require_torch", "TorchMissing"]
 

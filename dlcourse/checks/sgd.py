@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import landscapes, schedules
 from . import (Case, Check, Failure, as_float_array, as_number, compare_arrays,
-               compare_trajectories, on_copies, register)
-from .gradient_descent import FIRST_ROW_HINT, judge_plain_floats_by_value, same_path
+               compare_trajectories, judge_plain_floats_by_value, on_copies, register)
+from .gradient_descent import FIRST_ROW_HINT, same_path
 
 __all__ = ["minibatch_gradient", "epoch_batches", "minibatch_sgd", "inverse_time", "polyak_average"]
 

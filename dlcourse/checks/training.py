@@ -12,8 +12,9 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .. import schedules
-from . import FLOAT32_RTOL, Case, Check, Failure, as_float_array, as_number, compare_arrays, register
-from .gradient_descent import judge_plain_floats_by_value
+from . import (FLOAT32_RTOL, Case, Check, Failure, as_float_array, as_number, compare_arrays,
+               judge_plain_floats_by_value, register)
+
 from .momentum import require_torch
 
 # --------------------------------------------------------------- 10.step_decay
