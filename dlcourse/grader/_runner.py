@@ -44,6 +44,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets import Integer
 
+from ._procs import process_table
 from ._sandbox import Sandbox, private_env
 
 __all__ = ["Outcome", "KernelSession", "execute"]
@@ -108,19 +109,8 @@ class Watchdog:
     def _tree(self) -> dict[int, int]:
         """``{pid: threads}`` of the kernel's process and all its descendants (Linux)."""
         parents: dict[int, list[tuple[int, int]]] = {}
-        try:
-            entries = os.listdir("/proc")
-        except OSError:
-            return {}
-        for entry in entries:
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    fields = fh.read().rsplit(b")", 1)[1].split()
-                parents.setdefault(int(fields[1]), []).append((int(entry), int(fields[17])))
-            except (OSError, IndexError, ValueError):
-                continue
+        for pid, (parent, threads) in process_table().items():
+            parents.setdefault(parent, []).append((pid, threads))
         tree, todo = {self.pid: 1}, [self.pid]
         while todo and len(tree) <= MAX_PROCESSES:
             for child, threads in parents.get(todo.pop(), []):

@@ -26,6 +26,7 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from ._notebook import Settings, grade_notebook, rows_for
+from ._procs import process_table
 from ._plan import KeyNotebook, StudentCell
 
 
@@ -57,15 +58,7 @@ def _end_strays() -> None:
     their own escape the kernel's process group, but this worker adopts them (Linux)."""
     me = os.getpid()
     for _ in range(20):
-        children = []
-        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if fields[1] == str(me):
-                children.append(int(entry))
+        children = [pid for pid, (parent, _) in process_table().items() if parent == me]
         for pid in children:
             try:
                 os.kill(pid, signal.SIGKILL)
